@@ -1,0 +1,1 @@
+from . import segmentors, utils  # noqa: F401
