@@ -9,6 +9,10 @@ import mmdet.models  # noqa: F401  (registers mmdet modules for 'mmdet.' types)
 import mmseg.models  # noqa: F401
 
 from . import datasets, engine, evaluation, models, utils  # noqa: F401
+from .utils import register_checkpoint_safe_globals
 from .version import __version__
+
+# mmengine checkpoints resume under torch>=2.6 weights_only loading.
+register_checkpoint_safe_globals()
 
 __all__ = ['__version__']

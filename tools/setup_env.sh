@@ -23,8 +23,8 @@ else
   [[ -x "$VENV/bin/python" ]] || "$PY" -m venv "$VENV"
   pip_() { "$VENV/bin/python" -m pip install --disable-pip-version-check -q "$@"; }
   pip_ --upgrade pip
-  # mmcv's setup.py imports pkg_resources (removed from setuptools>=70).
-  pip_ "setuptools<70" wheel ninja
+  # mmcv's setup.py imports pkg_resources (removed in setuptools 81); torch needs >=77.
+  pip_ "setuptools>=77.0.3,<80" wheel ninja
   "$VENV/bin/python" -c "import torch" 2>/dev/null || pip_ "$TORCH_SPEC"
   pip_ "numpy>=1.24" "opencv-python" packaging psutil
   if ! "$VENV/bin/python" -c "import mmcv, mmcv.ops" 2>/dev/null; then

@@ -1,1 +1,8 @@
+from .checkpoint_safety import (checkpoint_safe_globals,
+                                register_checkpoint_safe_globals)
+from .runtime import prepare_runtime, replace_sync_bn
 
+__all__ = [
+    'checkpoint_safe_globals', 'register_checkpoint_safe_globals',
+    'prepare_runtime', 'replace_sync_bn'
+]
