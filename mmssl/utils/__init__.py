@@ -6,3 +6,6 @@ __all__ = [
     'checkpoint_safe_globals', 'register_checkpoint_safe_globals',
     'prepare_runtime', 'replace_sync_bn'
 ]
+from .export import export_segmentor, extract_submodel_state  # noqa: E402
+
+__all__ += ['export_segmentor', 'extract_submodel_state']

@@ -3,6 +3,7 @@ import copy
 from typing import Optional
 
 import torch.nn as nn
+from mmengine.config import ConfigDict
 from mmengine.model import BaseModel
 
 from mmseg.registry import MODELS
@@ -41,8 +42,9 @@ class SemiBaseModel(BaseModel):
                  init_cfg=None):
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.student = MODELS.build(copy.deepcopy(model))
-        self.teacher = MODELS.build(copy.deepcopy(model))
+        # ConfigDict: mmseg reads e.g. ``test_cfg.mode`` as attributes.
+        self.student = MODELS.build(ConfigDict(copy.deepcopy(model)))
+        self.teacher = MODELS.build(ConfigDict(copy.deepcopy(model)))
         self.teacher.requires_grad_(False)
         self.teacher.eval()
         self.semi_train_cfg = dict(semi_train_cfg or {})

@@ -2,11 +2,11 @@
 from typing import Dict, List, Optional
 
 import torch
-from mmengine.structures import PixelData
 from torch import Tensor
 
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
+from mmseg.utils import add_prefix
 from ..losses import valid_pixel_cross_entropy
 from ..utils.pseudo_label import hard_pseudo_labels
 from ..utils.view_matching import warp_labels
@@ -95,35 +95,39 @@ class SemiSegmentor(SemiBaseModel):
         pseudo = self.match_pseudo_labels(weak_x, weak_ds, strong_x,
                                           strong_ds, uns_idx)
 
-        # One student forward over labeled weak views + strong views.
+        # One student forward (backbone and heads) over labeled weak views
+        # and strong views; the logits are then split per loss.
+        student = self.student
         student_in = torch.cat([weak_x[lab_idx], strong_x[uns_idx]])
-        feats = self.student.extract_feat(student_in)
+        feats = student.extract_feat(student_in)
+        logits = student.decode_head.forward(feats)
         n_lab = len(lab_idx)
+        sup_ds = [weak_ds[i] for i in lab_idx.tolist()]
         losses = dict()
         if n_lab:
-            sup_feats = [f[:n_lab] for f in feats]
-            sup_ds = [weak_ds[i] for i in lab_idx.tolist()]
-            losses.update(self._prefix(
-                self.student._decode_head_forward_train(sup_feats, sup_ds),
-                'sup.'))
-            if self.student.with_auxiliary_head:
-                losses.update(self._prefix(
-                    self.student._auxiliary_head_forward_train(
-                        sup_feats, sup_ds), 'sup.'))
+            losses.update(
+                add_prefix(
+                    student.decode_head.loss_by_feat(logits[:n_lab], sup_ds),
+                    'sup.decode'))
+            if student.with_auxiliary_head:
+                aux_logits = student.auxiliary_head.forward(feats)
+                losses.update(
+                    add_prefix(
+                        student.auxiliary_head.loss_by_feat(
+                            aux_logits[:n_lab], sup_ds), 'sup.aux'))
         if len(uns_idx):
-            uns_feats = [f[n_lab:] for f in feats]
-            logits = self.student.decode_head.forward(uns_feats)
-            logits = resize(
-                logits,
+            u_logits = resize(
+                logits[n_lab:],
                 size=strong_x.shape[2:],
                 mode='bilinear',
-                align_corners=self.student.align_corners)
-            loss_u = valid_pixel_cross_entropy(logits, pseudo,
+                align_corners=student.align_corners)
+            loss_u = valid_pixel_cross_entropy(u_logits, pseudo,
                                                self.ignore_index)
-            self.last_pseudo_labels['student_pred'] = logits.detach().argmax(1)
+            self.last_pseudo_labels['student_pred'] = (
+                u_logits.detach().argmax(1))
         else:
-            # keep the graph connected (DDP) with an exact zero
-            loss_u = sum(f.sum() for f in feats) * 0.0
+            # an exact zero that keeps the graph connected (DDP)
+            loss_u = logits.sum() * 0.0
         losses['unsup.loss_seg'] = loss_u * self.unsup_weight
         losses['unsup.ce'] = loss_u.detach()  # Lu before lambda (no 'loss' in key: not summed)
         losses['unsup_weight'] = loss_u.new_tensor(self.unsup_weight)
@@ -172,7 +176,3 @@ class SemiSegmentor(SemiBaseModel):
             for c in range(self.num_classes):
                 stats[f'pl_hist.{c}'] = hist[c]
         return stats
-
-    @staticmethod
-    def _prefix(losses: dict, prefix: str) -> dict:
-        return {prefix + k: v for k, v in losses.items()}
