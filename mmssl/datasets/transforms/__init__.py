@@ -1,1 +1,8 @@
 
+from .cutout import Cutout  # noqa: F401
+from .exact_geometric import (  # noqa: F401
+    ExactResize, ExactRotate, ExactShearX, ExactShearY, ExactTranslateX,
+    ExactTranslateY)
+from .semi_views import SemiViews  # noqa: F401
+from .loading import (LoadCheckedAnnotations, LoadCheckedImageFromFile,  # noqa: F401,E501
+                      LoadEmptySegMap)

@@ -1,0 +1,14 @@
+# Hooks shared by the Dense FixMatch / FixMatch* configs.
+# EMA teacher with EMAN (parameters and BN statistics), decay 0.99 (multi-task
+# paper, table 10); lambda = 1 with a sigmoid ramp-up over the first 5 % of
+# training (table 10, "~5 % total training steps" for Cityscapes low-data);
+# pseudo-label panels every 2000 iterations.
+custom_hooks = [
+    dict(type='EMATeacherHook', decay=0.99, update_buffers=True),
+    dict(
+        type='UnsupWeightHook',
+        max_weight=1.0,
+        schedule='sigmoid',
+        warmup_ratio=0.05),
+    dict(type='PseudoLabelVisualizationHook', interval=2000, max_samples=2),
+]

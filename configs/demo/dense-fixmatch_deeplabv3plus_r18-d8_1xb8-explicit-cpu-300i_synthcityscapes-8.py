@@ -1,0 +1,58 @@
+# CPU demo of Dense FixMatch: the real Dense FixMatch config with the small
+# model and data of the baseline demo; 4 labeled + 4 unlabeled per batch.
+_base_ = ('../dense_fixmatch/'
+          'dense-fixmatch_deeplabv3plus_r50-d8_4xb4-explicit-89k_'
+          'cityscapes-1-32.py')
+
+data_root = 'data/synthetic/cityscapes/'
+crop_size = (128, 128)
+max_iters = 300
+model = dict(
+    data_preprocessor=dict(data_preprocessor=dict(size=crop_size)),
+    segmentor=dict(
+        pretrained=None,
+        backbone=dict(depth=18),
+        decode_head=dict(in_channels=512, c1_in_channels=64, channels=128),
+        auxiliary_head=dict(in_channels=256, channels=64)))
+resize = dict(_base_.random_resize, scale=(256, 128))
+labeled_views = dict(
+    _base_.semi_views_labeled, crop_size=crop_size, resize=resize)
+unlabeled_views = dict(
+    _base_.semi_views_unlabeled, crop_size=crop_size, resize=resize)
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=False,
+    sampler=dict(batch_size=8, num_labeled=4),
+    dataset=dict(
+        labeled=dict(
+            data_root=data_root,
+            ann_file='splits/8/split0/labeled.txt',
+            pipeline=_base_.labeled_loading + [labeled_views]),
+        unlabeled=dict(
+            data_root=data_root,
+            ann_file='splits/8/split0/unlabeled.txt',
+            pipeline=_base_.unlabeled_loading + [unlabeled_views])))
+val_dataloader = dict(
+    num_workers=1, persistent_workers=False, dataset=dict(data_root=data_root))
+test_dataloader = val_dataloader
+optim_wrapper = dict(
+    _delete_=True,
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4))
+param_scheduler = [
+    dict(type='PolyLR', power=0.9, eta_min=0.0, begin=0, end=max_iters,
+         by_epoch=False)
+]
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+default_hooks = dict(
+    logger=dict(interval=25),
+    checkpoint=dict(interval=max_iters, save_best=None, max_keep_ckpts=1))
+custom_hooks = [
+    dict(type='EMATeacherHook', decay=0.99),
+    dict(type='UnsupWeightHook', max_weight=1.0, schedule='sigmoid',
+         warmup_ratio=0.2),
+    dict(type='PseudoLabelVisualizationHook', interval=100, max_samples=2),
+]
+env_cfg = dict(cudnn_benchmark=False)
+randomness = dict(seed=0)

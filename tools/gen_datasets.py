@@ -1,0 +1,108 @@
+# Copyright (c) mmssl contributors.
+"""Generate the small synthetic Cityscapes / Pascal VOC datasets.
+
+Example::
+
+    python tools/gen_datasets.py --out data --dataset cityscapes voc --seed 0
+
+writes ``data/cityscapes`` and ``data/VOCdevkit/VOC2012`` in the real
+on-disk layouts (see docs/synthetic_data.md). Re-running with the same
+arguments is a no-op (stamp file); ``--force`` regenerates.
+"""
+import argparse
+import os.path as osp
+import sys
+import time
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from mmssl.datasets.synthetic.generate import (  # noqa: E402
+    DEFAULT_COUNTS, DEFAULT_SIZE, generate_dataset)
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--out', default='data', help='data root (default: data)')
+    p.add_argument(
+        '--dataset',
+        nargs='+',
+        default=['cityscapes', 'voc'],
+        choices=['cityscapes', 'voc'])
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument(
+        '--num-train',
+        type=int,
+        default=DEFAULT_COUNTS['num_train'],
+        help='labeled train images (default 48)')
+    p.add_argument(
+        '--num-val',
+        type=int,
+        default=DEFAULT_COUNTS['num_val'],
+        help='val images (default 24)')
+    p.add_argument(
+        '--num-extra',
+        type=int,
+        default=DEFAULT_COUNTS['num_extra'],
+        help='Cityscapes train_extra (unlabeled) images / VOC '
+        'aug-only images (default 96)')
+    p.add_argument(
+        '--size',
+        nargs=2,
+        type=int,
+        metavar=('W', 'H'),
+        help='image size for every dataset (defaults: cityscapes '
+        '256 128, voc 160 120)')
+    p.add_argument(
+        '--cityscapes-size',
+        nargs=2,
+        type=int,
+        metavar=('W', 'H'),
+        help='Cityscapes image size (overrides --size)')
+    p.add_argument(
+        '--voc-size',
+        nargs=2,
+        type=int,
+        metavar=('W', 'H'),
+        help='nominal VOC landscape size (overrides --size)')
+    p.add_argument(
+        '--num-cities',
+        type=int,
+        default=3,
+        help='Cityscapes cities per split (default 3)')
+    p.add_argument(
+        '--voc-fixed-size',
+        action='store_true',
+        help='all VOC images W x H (default: VOC-like mix of '
+        'landscape, portrait and wide)')
+    p.add_argument(
+        '--force',
+        action='store_true',
+        help='regenerate even if an identical stamp exists')
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    for ds in args.dataset:
+        size = (getattr(args, f'{ds}_size') or args.size or DEFAULT_SIZE[ds])
+        extra = (
+            dict(num_cities=args.num_cities) if ds == 'cityscapes' else dict(
+                vary_size=not args.voc_fixed_size))
+        t = time.time()
+        res = generate_dataset(
+            args.out,
+            ds,
+            seed=args.seed,
+            num_train=args.num_train,
+            num_val=args.num_val,
+            num_extra=args.num_extra,
+            size=size,
+            force=args.force,
+            **extra)
+        what = 'up to date' if res['skipped'] else \
+            f'generated in {time.time() - t:.1f}s'
+        print(f'{ds}: {res["root"]} {res["counts"]} {what}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,119 @@
+# Copyright (c) mmssl contributors.
+"""Write labeled / unlabeled split lists for semi-supervised training.
+
+Examples::
+
+    # the papers' regimes (needs the full datasets), 4 seeded splits each
+    python tools/make_splits.py --dataset cityscapes \
+        --data-root data/cityscapes
+    python tools/make_splits.py --dataset voc \
+        --data-root data/VOCdevkit/VOC2012
+
+    # small / synthetic data: explicit counts or fractions
+    python tools/make_splits.py --dataset cityscapes --num-labeled 8 4 \\
+        --fractions 1/4 --full
+    python tools/make_splits.py --dataset voc --num-labeled 8 --pool aug
+
+Output: ``<out>/<regime>/split<k>/{labeled,unlabeled}.txt`` (default
+``<data-root>/splits``) and ``<out>/<regime>/regime.json``; see
+``mmssl/datasets/splits.py`` for regime names and semantics.
+"""
+import argparse
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from mmssl.datasets.splits import (
+    PAPER_REGIMES,
+    custom_regimes,  # noqa
+    write_splits)
+
+DEFAULT_ROOTS = {
+    'cityscapes': 'data/cityscapes',
+    'voc': 'data/VOCdevkit/VOC2012'
+}
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--dataset', required=True, choices=['cityscapes', 'voc'])
+    p.add_argument(
+        '--data-root',
+        help='dataset root (default: '
+        'data/cityscapes or data/VOCdevkit/VOC2012)')
+    p.add_argument('--out', help='output folder (default: <data-root>/splits)')
+    p.add_argument(
+        '--paper',
+        action='store_true',
+        help="the papers' regimes (default when no --num-labeled "
+        'or --fractions is given)')
+    p.add_argument(
+        '--num-labeled',
+        nargs='+',
+        type=int,
+        default=[],
+        metavar='N',
+        help='custom regimes with N labeled samples')
+    p.add_argument(
+        '--fractions',
+        nargs='+',
+        default=[],
+        metavar='F',
+        help='custom regimes with a fraction of the labeled pool '
+        '(1/8 or 0.125; rounded up)')
+    p.add_argument(
+        '--pool',
+        default='train',
+        choices=['train', 'aug'],
+        help="labeled pool of custom regimes ('aug': VOC only)")
+    p.add_argument(
+        '--full',
+        action='store_true',
+        help="Cityscapes: also the 'full' regime (all train "
+        'labeled, train_extra unlabeled)')
+    p.add_argument(
+        '--num-splits',
+        type=int,
+        default=4,
+        help='splits per regime; split k uses seed + k')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument(
+        '--no-check-labels',
+        action='store_true',
+        help='do not require a label file for every labeled-pool '
+        'image')
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    root = args.data_root or DEFAULT_ROOTS[args.dataset]
+    regimes = custom_regimes(args.dataset, args.num_labeled, args.fractions,
+                             args.pool)
+    if args.paper or not regimes:
+        regimes = list(PAPER_REGIMES[args.dataset]) + regimes
+    if args.full:
+        if args.dataset != 'cityscapes':
+            raise SystemExit('--full is only defined for cityscapes')
+        full = [r for r in PAPER_REGIMES['cityscapes'] if r.name == 'full']
+        regimes += [r for r in full if r not in regimes]
+    try:
+        result = write_splits(
+            root,
+            args.dataset,
+            regimes,
+            args.num_splits,
+            args.seed,
+            args.out,
+            check_labels=not args.no_check_labels)
+    except (ValueError, FileNotFoundError) as e:
+        raise SystemExit(f'error: {e}')
+    for name, rows in result.items():
+        print(f'{name}: {args.num_splits} splits, {rows[0]["num_labeled"]} '
+              f'labeled / {rows[0]["num_unlabeled"]} unlabeled -> '
+              f'{osp.dirname(osp.dirname(rows[0]["labeled"]))}')
+
+
+if __name__ == '__main__':
+    main()
