@@ -33,6 +33,10 @@ def plain_segmentor_config(cfg: Config) -> Config:
                        '(not a SemiSegmentor config)')
     seg = seg.copy()
     seg['pretrained'] = None  # the exported weights replace any init
+    if seg.get('data_preprocessor') is None:
+        # the SemiSegmentor holds the preprocessor, wrapped per branch
+        pre = cfg.model.get('data_preprocessor', {})
+        seg['data_preprocessor'] = pre.get('data_preprocessor', pre)
     out = Config(dict(model=seg))
     for key in ('default_scope', 'custom_imports', 'env_cfg', 'log_level',
                 'log_processor', 'vis_backends', 'visualizer',

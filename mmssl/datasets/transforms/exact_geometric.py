@@ -76,8 +76,8 @@ class ExactRotate(_ContinuousMagMixin, Rotate):
     pixel-edge homography; see module docstring."""
 
     def _get_homography_matrix(self, results: dict, mag: float) -> np.ndarray:
-        return cv2_to_edge_homography(
-            super()._get_homography_matrix(results, mag))
+        return cv2_to_edge_homography(super()._get_homography_matrix(
+            results, mag))
 
 
 @TRANSFORMS.register_module()
@@ -86,8 +86,8 @@ class ExactShearX(_ContinuousShearMagMixin, ShearX):
     pixel-edge homography; see module docstring."""
 
     def _get_homography_matrix(self, results: dict, mag: float) -> np.ndarray:
-        return cv2_to_edge_homography(
-            super()._get_homography_matrix(results, mag))
+        return cv2_to_edge_homography(super()._get_homography_matrix(
+            results, mag))
 
 
 @TRANSFORMS.register_module()
@@ -96,8 +96,8 @@ class ExactShearY(_ContinuousShearMagMixin, ShearY):
     pixel-edge homography; see module docstring."""
 
     def _get_homography_matrix(self, results: dict, mag: float) -> np.ndarray:
-        return cv2_to_edge_homography(
-            super()._get_homography_matrix(results, mag))
+        return cv2_to_edge_homography(super()._get_homography_matrix(
+            results, mag))
 
 
 @TRANSFORMS.register_module()
@@ -115,12 +115,14 @@ class ExactTranslateY(_ContinuousMagMixin, TranslateY):
 def resize_labels_exact(labels: np.ndarray, out_hw) -> np.ndarray:
     """Nearest resize of a label map sampling every output pixel at its
     centre: output ``(y, x)`` takes input ``(floor((y+½)·h/h'),
-    floor((x+½)·w/w'))``, the convention of ``warp_labels``."""
+    floor((x+½)·w/w'))``, the convention of ``warp_labels`` (exact ties
+    resolve to the right/bottom pixel in both)."""
     h, w = labels.shape[:2]
     out_h, out_w = int(out_hw[0]), int(out_hw[1])
-    rows = np.floor((np.arange(out_h) + 0.5) * (h / out_h)).astype(np.int64)
-    cols = np.floor((np.arange(out_w) + 0.5) * (w / out_w)).astype(np.int64)
-    return labels[np.minimum(rows, h - 1)[:, None], np.minimum(cols, w - 1)]
+    # integer arithmetic: exact ties go to the right/bottom pixel
+    rows = (2 * np.arange(out_h, dtype=np.int64) + 1) * h // (2 * out_h)
+    cols = (2 * np.arange(out_w, dtype=np.int64) + 1) * w // (2 * out_w)
+    return labels[rows[:, None], cols]
 
 
 @TRANSFORMS.register_module()

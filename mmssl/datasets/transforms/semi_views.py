@@ -96,8 +96,8 @@ class SemiViews(MultiBranch):
         if crop_relation not in CROP_RELATIONS:
             raise ValueError(f'crop_relation must be one of {CROP_RELATIONS}, '
                              f'got {crop_relation!r}')
-        if not (isinstance(min_overlap, (int, float))
-                and 0 < min_overlap <= 1):
+        if not (isinstance(min_overlap,
+                           (int, float)) and 0 < min_overlap <= 1):
             raise ValueError(
                 f'min_overlap must be in (0, 1], got {min_overlap!r}')
         if share_scale is None:
@@ -112,8 +112,8 @@ class SemiViews(MultiBranch):
             raise ValueError(f'crop_size must be (h, w) > 0, got {crop_size}')
         if max_tries < 1:
             raise ValueError(f'max_tries must be >= 1, got {max_tries}')
-        super().__init__(branch_field=['weak', 'strong'],
-                         weak=weak, strong=strong)
+        super().__init__(
+            branch_field=['weak', 'strong'], weak=weak, strong=strong)
         self.crop_size = (int(crop_size[0]), int(crop_size[1]))
         self.resize_cfg = resize
         self.resize = TRANSFORMS.build(resize) if resize is not None else None
@@ -133,8 +133,8 @@ class SemiViews(MultiBranch):
             return results
         shape, hom = results['img'].shape[:2], results['homography_matrix']
         results = self.resize(results)
-        if (results['img'].shape[:2] != shape and np.array_equal(
-                results['homography_matrix'], hom)):
+        if (results['img'].shape[:2] != shape
+                and np.array_equal(results['homography_matrix'], hom)):
             raise RuntimeError(
                 f'SemiViews: resize {self.resize_cfg} changed the image size '
                 'without recording homography_matrix; use an mmdet resize, '
@@ -211,16 +211,19 @@ class SemiViews(MultiBranch):
             np.clip(round(cx - strong_hw[1] / 2), 0, margin_s[1])
         ])
         cands = np.concatenate([cands, best[None]])
-        ov = np.append(ov, self.overlap(
-            self._regions(strong, strong_hw, best[None])[0], region_w))
+        ov = np.append(
+            ov,
+            self.overlap(
+                self._regions(strong, strong_hw, best[None])[0], region_w))
         return off_w, cands[int(np.argmax(ov))]
 
     def make_views(self, results: dict) -> Tuple[dict, dict]:
         """Rescaled and cropped ``(weak, strong)`` results, before the
         branch pipelines."""
         weak = self._rescale(results)
-        strong = (copy.deepcopy(weak)
-                  if self.share_scale else self._rescale(results))
+        strong = (
+            copy.deepcopy(weak)
+            if self.share_scale else self._rescale(results))
         weak_hw, strong_hw = self._crop_hw(weak), self._crop_hw(strong)
         off_w, off_s = self._draw_offsets(weak, strong, weak_hw, strong_hw)
         weak = self._cropper.crop(weak, weak_hw, off_w)

@@ -15,6 +15,7 @@ from numbers import Real
 from typing import Dict, List, Optional, Tuple
 
 import torch
+from mmengine.dist import all_reduce_params, get_world_size
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from torch import Tensor, nn
@@ -150,6 +151,15 @@ def ema_update_fused(teacher: nn.Module,
     _EMAPlan(teacher, student, update_buffers).apply(decay)
 
 
+def sync_float_buffers(module: nn.Module) -> None:
+    """Average ``module``'s floating buffers over all ranks, in place."""
+    if get_world_size() < 2:
+        return
+    buffers = [b for b in module.buffers() if b.dtype.is_floating_point]
+    if buffers:
+        all_reduce_params(buffers, coalesce=True, op='mean')
+
+
 @HOOKS.register_module()
 class EMATeacherHook(Hook):
     """Update ``model.teacher`` as the EMA of ``model.student`` (EMAN).
@@ -170,6 +180,13 @@ class EMATeacherHook(Hook):
         skip_init_copy (bool): Do not copy student into teacher at the start
             of a fresh run (e.g. when the teacher is initialised on purpose
             from a different checkpoint). Defaults to False.
+        sync_buffers (bool): In distributed training, average the student's
+            floating buffers over ranks before each update. Parameters are
+            identical on every rank (DDP), but with plain BN (CPU, or SyncBN
+            off) each rank's running statistics come from its own data, and
+            EMAN would make the teachers drift apart. One coalesced
+            all-reduce of the (small) buffers; a no-op on one process.
+            Defaults to True.
 
     The start copy happens in ``before_train``, which mmengine's training
     loops call after ``Runner.load_or_resume``: when resuming
@@ -185,7 +202,8 @@ class EMATeacherHook(Hook):
                  decay: float = 0.99,
                  interval: int = 1,
                  update_buffers: bool = True,
-                 skip_init_copy: bool = False) -> None:
+                 skip_init_copy: bool = False,
+                 sync_buffers: bool = True) -> None:
         if isinstance(decay, bool) or not isinstance(decay, Real) \
                 or not 0.0 <= decay < 1.0:
             raise ValueError(
@@ -198,6 +216,7 @@ class EMATeacherHook(Hook):
         self.interval = interval
         self.update_buffers = bool(update_buffers)
         self.skip_init_copy = bool(skip_init_copy)
+        self.sync_buffers = bool(sync_buffers)
         self._plan: Optional[_EMAPlan] = None
 
     @staticmethod
@@ -237,4 +256,6 @@ class EMATeacherHook(Hook):
         """Update the teacher every ``interval`` iterations."""
         if self.every_n_train_iters(runner, self.interval):
             teacher, student = self._teacher_student(runner)
+            if self.sync_buffers:
+                sync_float_buffers(student)
             self.ema_update(teacher, student, self.decay)

@@ -7,7 +7,9 @@ ORIGINAL-image coordinates to view coordinates, composed by left
 multiplication as transforms run. Coordinates are continuous with pixel
 edges at integers, so pixel ``(x, y)`` covers ``[x, x+1) × [y, y+1)`` and its
 centre is ``(x + 0.5, y + 0.5)``. mmdet ``Resize``, ``RandomFlip``,
-``RandomCrop`` and ``Translate*`` are exact in this convention.
+``RandomCrop`` and ``Translate*`` record exact matrices in this convention;
+mmdet ``Rotate``/``Shear*`` record OpenCV pixel-centre matrices (half-pixel
+off): use mmssl's ``ExactRotate``/``ExactShearX``/``ExactShearY``.
 
 The relative map from a source view to a destination view is
 ``M = H_dst · H_src⁻¹``. Every destination pixel is sampled at its CENTRE
@@ -33,6 +35,9 @@ import torch.nn.functional as F
 from torch import Tensor
 
 HomographyLike = Union[Tensor, np.ndarray, Sequence]
+
+#: Nearest-sampling tie-break in pixels (see :func:`warp_labels`).
+TIE_EPS = 1e-4
 
 __all__ = [
     'relative_homography', 'homography_grid', 'warp_labels', 'warp_probs'
@@ -78,8 +83,8 @@ def relative_homography(src_h: HomographyLike,
     A single matrix on either side is broadcast over the batch.
     """
     if device is None:
-        device = next((x.device for x in (src_h, dst_h)
-                       if isinstance(x, Tensor)), None)
+        device = next(
+            (x.device for x in (src_h, dst_h) if isinstance(x, Tensor)), None)
     src = _to_homographies(src_h, device)
     dst = _to_homographies(dst_h, device)
     return dst @ torch.linalg.inv(src)
@@ -102,18 +107,18 @@ def _valid_extent(src_valid_shapes, batch: int, src_hw: Tuple[int, int],
     return hw[:, 0].view(-1, 1, 1), hw[:, 1].view(-1, 1, 1)
 
 
-def homography_grid(src_h: HomographyLike,
-                    dst_h: HomographyLike,
-                    dst_shape: Tuple[int, int],
-                    device: Optional[torch.device] = None
-                    ) -> Tuple[Tensor, Tensor]:
+def homography_grid(
+        src_h: HomographyLike,
+        dst_h: HomographyLike,
+        dst_shape: Tuple[int, int],
+        device: Optional[torch.device] = None) -> Tuple[Tensor, Tensor]:
     """Source-view coordinates ``(u, v)`` (float64, ``[B, H', W']`` each) of
     the CENTRE of every destination pixel, i.e. ``M⁻¹ (x+0.5, y+0.5, 1)``
     with ``M = dst_h · src_h⁻¹``. Points that map to infinity get ``nan``.
     """
     if device is None:
-        device = next((x.device for x in (src_h, dst_h)
-                       if isinstance(x, Tensor)), None)
+        device = next(
+            (x.device for x in (src_h, dst_h) if isinstance(x, Tensor)), None)
     src = _to_homographies(src_h, device)
     dst = _to_homographies(dst_h, device)
     # inverse of the relative map, dst view -> src view, in float64
@@ -126,6 +131,8 @@ def homography_grid(src_h: HomographyLike,
     y = ys.view(1, h, 1)
     px = m[:, 0, 0] * x + m[:, 0, 1] * y + m[:, 0, 2]
     py = m[:, 1, 0] * x + m[:, 1, 1] * y + m[:, 1, 2]
+    if bool((m_inv[:, 2] == m_inv.new_tensor([0., 0., 1.])).all()):
+        return px, py  # affine (every mmdet/mmssl transform): no division
     pz = m[:, 2, 0] * x + m[:, 2, 1] * y + m[:, 2, 2]
     pz = torch.where(pz.abs() < 1e-12, torch.full_like(pz, float('nan')), pz)
     return px / pz, py / pz
@@ -149,6 +156,10 @@ def warp_labels(labels: Tensor,
     """Warp hard labels from the source view into the destination view.
 
     Nearest sampling at destination pixel centres (see module docstring).
+    A centre that lands exactly on a source pixel edge takes the pixel to
+    its right/bottom: sampling points are shifted by ``TIE_EPS`` (1e-4 px),
+    which absorbs the rounding of float32 homographies for coordinates up
+    to ~1600 px and is far below OpenCV's 1/1024 px warp precision.
 
     Args:
         labels (Tensor): ``[B, H, W]`` integer labels in the source view
@@ -180,6 +191,11 @@ def warp_labels(labels: Tensor,
     u, v = homography_grid(src_h, dst_h, dst_shape, device=labels.device)
     u, v = _broadcast_batch(b, u, v)
     vh, vw = _valid_extent(src_valid_shapes, b, (h, w), labels.device)
+    # Exact ties (a centre landing on a pixel edge, e.g. the middle pixel of
+    # any odd-sized rescale) go to the right/bottom pixel as in exact
+    # arithmetic, despite float32-stored homographies (error ~6e-8 * coord).
+    u = u + TIE_EPS
+    v = v + TIE_EPS
     # nan compares False, so degenerate points are invalid too
     valid = (u >= 0) & (v >= 0) & (u < vw) & (v < vh)
     col = torch.where(valid, u, torch.zeros_like(u)).floor().long()
@@ -193,12 +209,13 @@ def warp_labels(labels: Tensor,
 
 
 @torch.no_grad()
-def warp_probs(probs: Tensor,
-               src_h: HomographyLike,
-               dst_h: HomographyLike,
-               dst_shape: Optional[Tuple[int, int]] = None,
-               src_valid_shapes: Optional[Sequence[Tuple[int, int]]] = None
-               ) -> Tuple[Tensor, Tensor]:
+def warp_probs(
+    probs: Tensor,
+    src_h: HomographyLike,
+    dst_h: HomographyLike,
+    dst_shape: Optional[Tuple[int, int]] = None,
+    src_valid_shapes: Optional[Sequence[Tuple[int, int]]] = None
+) -> Tuple[Tensor, Tensor]:
     """Warp soft maps (probabilities, logits, features) from the source view
     into the destination view with bilinear interpolation.
 
@@ -223,7 +240,9 @@ def warp_probs(probs: Tensor,
     u, v = homography_grid(src_h, dst_h, dst_shape, device=probs.device)
     u, v = _broadcast_batch(b, u, v)
     vh, vw = _valid_extent(src_valid_shapes, b, (h, w), probs.device)
-    valid = (u >= 0) & (v >= 0) & (u < vw) & (v < vh)
+    # same validity as warp_labels (including its tie-break)
+    valid = ((u + TIE_EPS >= 0) & (v + TIE_EPS >= 0) & (u + TIE_EPS < vw) &
+             (v + TIE_EPS < vh))
     u = torch.where(valid, u, torch.zeros_like(u))
     v = torch.where(valid, v, torch.zeros_like(v))
     u = torch.minimum(torch.clamp(u, min=0.5), vw - 0.5)

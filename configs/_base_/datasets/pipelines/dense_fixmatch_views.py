@@ -22,9 +22,7 @@ strong_branch = [
 # Crop + colour + Cutout only (paper table 5 ablation rows).
 strong_branch_photometric = [
     dict(
-        type='mmdet.RandAugment',
-        aug_space=_base_.photometric_ops,
-        aug_num=2),
+        type='mmdet.RandAugment', aug_space=_base_.photometric_ops, aug_num=2),
     _base_.cutout,
     _base_.pack_view,
 ]

@@ -8,9 +8,7 @@ _base_ = ['./semi_views_common.py']
 weak_branch = [_base_.pack_view]  # flips are disabled for FixMatch*
 strong_branch_photometric = [
     dict(
-        type='mmdet.RandAugment',
-        aug_space=_base_.photometric_ops,
-        aug_num=2),
+        type='mmdet.RandAugment', aug_space=_base_.photometric_ops, aug_num=2),
     _base_.cutout,
     _base_.pack_view,
 ]

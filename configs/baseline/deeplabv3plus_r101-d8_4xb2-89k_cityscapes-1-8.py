@@ -1,0 +1,5 @@
+# Supervised baseline: DeepLabv3+ R101 on the 372 labeled images (1/8) of
+# Cityscapes split 0; otherwise as the 1/32 config.
+_base_ = './deeplabv3plus_r101-d8_4xb2-89k_cityscapes-1-32.py'
+train_dataloader = dict(
+    dataset=dict(ann_file='splits/1-8/split0/labeled.txt'))

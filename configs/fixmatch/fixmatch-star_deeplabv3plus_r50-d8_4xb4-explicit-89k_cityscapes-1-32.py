@@ -1,0 +1,30 @@
+# FixMatch* (invariant-only FixMatch, multi-task paper sec. 3-4): the Dense
+# FixMatch model, sampling, schedule and hooks, but both views share one scale
+# and one crop, flips are off, and the strong view is photometric only
+# (RandAugment colour ops + Cutout; the ops marked * in table 10 disabled), so
+# pseudo-labels need no matching (relative homography = identity). DeepLabv3+
+# R50, Cityscapes 1/32 (93 labeled), split 0, explicit sampling 8 + 8. Paper
+# silent / choice: tau = 0.5 as in the Dense FixMatch configs (the multi-task
+# paper uses 0 for segmentation), for a like-for-like comparison of invariant
+# vs equivariant consistency.
+_base_ = ('../dense_fixmatch/'
+          'dense-fixmatch_deeplabv3plus_r50-d8_4xb4-explicit-89k_'
+          'cityscapes-1-32.py')
+# The views of _base_/datasets/pipelines/fixmatch_star_views.py, rebuilt
+# here: that file cannot be a second base next to
+# dense_fixmatch_views.py (duplicate keys).
+weak_branch = [_base_.pack_view]  # no flip
+strong_branch = _base_.strong_branch_photometric
+semi_views_labeled = dict(
+    _base_.semi_views_labeled,
+    weak=weak_branch,
+    strong=strong_branch,
+    crop_relation='same',
+    share_scale=True)
+semi_views_unlabeled = dict(semi_views_labeled)
+train_dataloader = dict(
+    dataset=dict(
+        labeled=dict(
+            pipeline=_base_.labeled_loading + [semi_views_labeled]),
+        unlabeled=dict(
+            pipeline=_base_.unlabeled_loading + [semi_views_unlabeled])))

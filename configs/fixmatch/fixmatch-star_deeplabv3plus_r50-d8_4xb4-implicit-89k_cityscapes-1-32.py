@@ -1,0 +1,7 @@
+# FixMatch*, DeepLabv3+ R50, Cityscapes 1/32 (93 labeled), split 0, implicit
+# sampling: 16 samples per batch (4 on each of 4 GPUs) drawn uniformly from
+# labeled + unlabeled; otherwise as the explicit FixMatch* config.
+_base_ = ('./fixmatch-star_deeplabv3plus_r50-d8_4xb4-explicit-89k_'
+          'cityscapes-1-32.py')
+train_dataloader = dict(
+    sampler=dict(_delete_=True, type='ImplicitSemiSampler', shuffle=True))

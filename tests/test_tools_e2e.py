@@ -1,0 +1,155 @@
+"""End to end through the stock tools: train, test, resume, export, dist."""
+import glob
+import math
+import os
+import os.path as osp
+import re
+import subprocess
+import sys
+
+import pytest
+import torch
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TESTS = osp.join(ROOT, 'tests')
+TINY_BASELINE = osp.join(TESTS, 'configs', 'tiny_baseline.py')
+TINY_FM = osp.join(TESTS, 'configs', 'tiny_dense_fixmatch.py')
+TINY_FM_PROBE = osp.join(TESTS, 'configs', 'tiny_dense_fixmatch_probe.py')
+
+
+@pytest.fixture(scope='module')
+def tiny_env(synthetic_cityscapes_root, tmp_path_factory):
+    """Environment pointing the tiny configs at the generated data."""
+    out = str(tmp_path_factory.mktemp('splits'))
+    subprocess.run([
+        sys.executable, 'tools/make_splits.py', '--dataset', 'cityscapes',
+        '--data-root', synthetic_cityscapes_root, '--out', out,
+        '--num-labeled', '2', '--num-splits', '1'
+    ], cwd=ROOT, check=True, capture_output=True)
+    env = dict(os.environ)
+    env.update(
+        MMSSL_TEST_DATA_ROOT=synthetic_cityscapes_root + '/',
+        MMSSL_TEST_LABELED=osp.join(out, '2', 'split0', 'labeled.txt'),
+        MMSSL_TEST_UNLABELED=osp.join(out, '2', 'split0', 'unlabeled.txt'),
+        PYTHONPATH=os.pathsep.join([ROOT, TESTS,
+                                    env.get('PYTHONPATH', '')]),
+        PYTHON=sys.executable,
+        OMP_NUM_THREADS='1',
+        PYTHONUNBUFFERED='1')
+    return env
+
+
+def _run(args, env, timeout=600):
+    proc = subprocess.run(
+        args, cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=timeout)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout + proc.stderr
+
+
+def _miou(output):
+    found = re.findall(r'Iter\(test\).*?\bmIoU: ([0-9.]+)', output)
+    assert found, output[-2000:]
+    return float(found[-1])
+
+
+def _train(config, work_dir, env, *extra):
+    return _run([sys.executable, 'tools/train.py', config, '--work-dir',
+                 str(work_dir), *extra], env)
+
+
+def test_train_and_test_baseline(tiny_env, tmp_path):
+    _train(TINY_BASELINE, tmp_path, tiny_env)
+    ckpt = tmp_path / 'iter_2.pth'
+    assert ckpt.exists()
+    out = _run([sys.executable, 'tools/test.py', TINY_BASELINE, str(ckpt),
+                '--work-dir', str(tmp_path / 'test')], tiny_env)
+    assert 0.0 <= _miou(out) <= 100.0
+
+
+def test_dense_fixmatch_train_test_export(tiny_env, tmp_path):
+    log = _train(TINY_FM, tmp_path, tiny_env)
+    # the semi-supervised quantities are logged
+    for key in ('sup.decode.loss_ce', 'unsup.loss_seg', 'unsup_weight',
+                'pseudo_valid_frac', 'pl_hist.0'):
+        assert key in log, key
+    # teacher and student are both evaluated during training
+    assert 'teacher/mIoU' in log and 'student/mIoU' in log
+    # pseudo-label panels were written through the visualizer
+    panels = glob.glob(str(tmp_path / '*' / 'vis_data' / 'vis_image' /
+                           'pseudo_labels_0_*.png'))
+    assert len(panels) == 3
+
+    ckpt = str(tmp_path / 'iter_3.pth')
+    semi_miou = _miou(_run([sys.executable, 'tools/test.py', TINY_FM, ckpt,
+                            '--work-dir', str(tmp_path / 't1')], tiny_env))
+    exported = str(tmp_path / 'teacher.pth')
+    _run([sys.executable, 'tools/export_segmentor.py', TINY_FM, ckpt,
+          exported], tiny_env)
+    plain = torch.load(exported, map_location='cpu')  # weights_only load
+    assert set(plain) == {'meta', 'state_dict'}
+    assert not any(k.startswith(('teacher.', 'student.'))
+                   for k in plain['state_dict'])
+    full = torch.load(ckpt, map_location='cpu')
+    for k, v in plain['state_dict'].items():
+        torch.testing.assert_close(v, full['state_dict']['teacher.' + k])
+    plain_cfg = exported[:-4] + '.py'
+    text = open(plain_cfg).read()
+    assert "type='EncoderDecoder'" in text and 'SemiSegmentor' not in text
+    plain_miou = _miou(_run([sys.executable, 'tools/test.py', plain_cfg,
+                             exported, '--work-dir', str(tmp_path / 't2')],
+                            tiny_env))
+    assert plain_miou == pytest.approx(semi_miou)
+
+
+def test_resume_continues_teacher_optimizer_iter_and_lambda(
+        tiny_env, tmp_path):
+    _train(TINY_FM_PROBE, tmp_path, tiny_env,
+           '--cfg-options', 'train_cfg.max_iters=2')
+    ckpt = torch.load(str(tmp_path / 'iter_2.pth'), map_location='cpu')
+    _train(TINY_FM_PROBE, tmp_path, tiny_env, '--resume')
+    start = torch.load(str(tmp_path / 'rank0_start.pth'), map_location='cpu')
+    assert start['iter'] == 2 and start['first_iter'] == 2
+    teacher_ckpt = {k[len('teacher.'):]: v
+                    for k, v in ckpt['state_dict'].items()
+                    if k.startswith('teacher.')}
+    student_ckpt = {k[len('student.'):]: v
+                    for k, v in ckpt['state_dict'].items()
+                    if k.startswith('student.')}
+    # the teacher came back from the checkpoint, not re-copied from the
+    # student (they differ after two EMA steps with decay 0.9)
+    differs = False
+    for k, v in start['teacher'].items():
+        torch.testing.assert_close(v, teacher_ckpt[k])
+        differs |= not torch.equal(v, student_ckpt[k])
+    assert differs
+    # optimizer state (AdamW moments, step) continued
+    opt_now = start['optimizer']['state']
+    opt_ckpt = ckpt['optimizer']['state']
+    assert opt_now.keys() == opt_ckpt.keys() and len(opt_now) > 0
+    for k in opt_now:
+        for name, value in opt_now[k].items():
+            torch.testing.assert_close(value, opt_ckpt[k][name])
+    # lambda follows the iteration: sigmoid ramp at t = 2 / 4
+    assert start['unsup_weight'] == pytest.approx(math.exp(-5 * 0.5**2))
+    assert (tmp_path / 'iter_3.pth').exists()
+
+
+def test_dist_train_two_cpu_processes_keep_teachers_identical(
+        tiny_env, tmp_path):
+    env = dict(tiny_env, PORT='29517')
+    log = _run(['bash', 'tools/dist_train.sh', TINY_FM_PROBE, '2',
+                '--work-dir', str(tmp_path)], env)
+    assert 'Distributed training: True' in log
+    states = [torch.load(str(tmp_path / f'rank{r}_state.pth'))
+              for r in (0, 1)]
+    assert states[0]['iter'] == states[1]['iter'] == 3
+    for part in ('teacher', 'student'):
+        a, b = states[0][part], states[1][part]
+        assert a.keys() == b.keys()
+        for k in a:
+            if a[k].dtype.is_floating_point:
+                assert torch.equal(a[k], b[k]), (part, k)
+    # BN statistics were actually averaged, not left per-rank
+    bn = [k for k in states[0]['teacher'] if k.endswith('running_mean')]
+    assert bn
