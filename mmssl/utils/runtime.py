@@ -64,4 +64,12 @@ def prepare_runtime(cfg):
     env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
     if cfg.get('launcher', 'none') != 'none':
         _init_cpu_process_group(cfg.launcher)
+        # mmengine passes device_ids=[LOCAL_RANK] to DDP, which only GPU
+        # modules accept; CPU modules need device_ids=None.
+        wrapper = cfg.get('model_wrapper_cfg') or dict(
+            type='MMDistributedDataParallel',
+            broadcast_buffers=False,
+            find_unused_parameters=cfg.get('find_unused_parameters', False))
+        wrapper.setdefault('device_ids', None)
+        cfg.model_wrapper_cfg = wrapper
     return cfg
