@@ -12,7 +12,7 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}" PYTHONUNBUFFERED=1
 
 DATA=data/synthetic
 WORK=work_dirs/demo
-BASELINE=configs/demo/deeplabv3plus_r18-d8_1xb8-cpu-300i_synthcityscapes-8.py
+BASELINE=configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-300i_synthcityscapes-8.py
 FIXMATCH=configs/demo/dense-fixmatch_deeplabv3plus_r18-d8_1xb8-explicit-cpu-300i_synthcityscapes-8.py
 
 python tools/gen_datasets.py --out "$DATA" --dataset cityscapes --seed 0

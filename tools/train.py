@@ -85,7 +85,8 @@ def main():
     cfg.resume = args.resume
 
     # mmssl: CPU-only hosts (gloo, plain BN) and torch>=2.6 safe resume.
-    from mmssl.utils import prepare_runtime
+    from mmssl.utils import check_semi_config, prepare_runtime
+    check_semi_config(cfg)
     prepare_runtime(cfg)
 
     # build the runner from config

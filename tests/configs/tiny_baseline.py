@@ -1,5 +1,5 @@
 # Test-only: the CPU demo baseline config shrunk to a tiny model.
-_base_ = '../../configs/demo/deeplabv3plus_r18-d8_1xb8-cpu-300i_synthcityscapes-8.py'
+_base_ = '../../configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-300i_synthcityscapes-8.py'
 
 data_root = '{{$MMSSL_TEST_DATA_ROOT:data/synthetic/cityscapes/}}'
 labeled_ann = '{{$MMSSL_TEST_LABELED:splits/8/split0/labeled.txt}}'

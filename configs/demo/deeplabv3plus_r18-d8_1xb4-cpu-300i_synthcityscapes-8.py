@@ -1,7 +1,8 @@
 # CPU demo of the supervised baseline: the real baseline config with a small
 # model (DeepLabv3+ on ResNetV1c-18, random init: no weights are downloaded)
 # on the generated Cityscapes-format data (tools/gen_datasets.py), 8 labeled
-# images (tools/make_splits.py --num-labeled 8), 128x128 crops, 300 iters.
+# images (tools/make_splits.py --num-labeled 8), 128x128 crops, 300 iters
+# of 4 labeled images (the labeled share of the Dense FixMatch demo's batch).
 _base_ = '../baseline/deeplabv3plus_r50-d8_4xb2-89k_cityscapes-1-32.py'
 
 data_root = 'data/synthetic/cityscapes/'
@@ -23,7 +24,7 @@ supervised_aug_demo = [
     _base_.pack_view,
 ]
 train_dataloader = dict(
-    batch_size=8,
+    batch_size=4,
     num_workers=2,
     persistent_workers=False,
     dataset=dict(
