@@ -27,6 +27,7 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
 from torch.utils.data import DataLoader
 
 
@@ -112,6 +113,7 @@ def main():
     from mmssl.engine.hooks.unsup_weight_hook import unsup_weight_at
 
     cfg = Config.fromfile(args.config)
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
     loader, model, optim, batch, n_lab = build(cfg, args)
     timer = Timer(args.device)
     ema = EMATeacherHook(decay=0.99)
