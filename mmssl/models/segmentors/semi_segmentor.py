@@ -173,6 +173,8 @@ class SemiSegmentor(SemiBaseModel):
             hist = torch.bincount(
                 pseudo[valid].flatten(), minlength=self.num_classes).float()
             hist = hist / hist.sum().clamp(min=1)
-            for c in range(self.num_classes):
-                stats[f'pl_hist.{c}'] = hist[c]
+            # One device->host copy for the whole histogram; the logger
+            # would otherwise synchronise once per class entry.
+            for c, frac in enumerate(hist.cpu()):
+                stats[f'pl_hist.{c}'] = frac
         return stats
