@@ -169,3 +169,29 @@ def test_predict_routes_to_teacher_or_student():
     torch.testing.assert_close(t, expected_t)
     torch.testing.assert_close(s, expected_s)
     assert not torch.allclose(t, s)
+
+
+def test_warm_start_from_plain_segmentor_checkpoint(tmp_path):
+    """``segmentor.init_cfg=Pretrained`` loads a plain mmseg checkpoint (what
+    a supervised run saves) into both student and teacher: the demo and the
+    learning benchmark start both arms from one supervised warm-up."""
+    from semi_helpers import tiny_segmentor_cfg
+    torch.manual_seed(1)
+    plain = MODELS.build(tiny_segmentor_cfg())
+    ckpt = tmp_path / 'iter_300.pth'
+    torch.save({'meta': {}, 'state_dict': plain.state_dict()}, ckpt)
+
+    cfg = semi_segmentor_cfg()
+    cfg['segmentor']['init_cfg'] = dict(type='Pretrained',
+                                        checkpoint=str(ckpt))
+    torch.manual_seed(2)
+    model = MODELS.build(cfg)
+    expected = plain.state_dict()
+    key = 'decode_head.conv_seg.weight'
+    assert not torch.equal(model.student.state_dict()[key], expected[key])
+    model.init_weights()
+    for branch in (model.student, model.teacher):
+        state = branch.state_dict()
+        assert state.keys() == expected.keys()
+        for key, value in expected.items():
+            assert torch.equal(state[key], value), key

@@ -1,15 +1,26 @@
 """Learning benchmark: supervised baseline vs Dense FixMatch on generated data.
 
-The README's main job in longer form. Generates the Cityscapes-format data
-(tools/gen_datasets.py), writes a labeled/unlabeled split
-(tools/make_splits.py), trains the two CPU demo configs with the stock
-tools/train.py for ``--iters`` iterations and each ``--seeds``, evaluates
-with tools/test.py (baseline: the model; Dense FixMatch: the EMA teacher)
-and prints the mIoU table with the wall time.
+The README's main job (``tools/run_demo.sh``) in longer form, with seeds.
+Generates the Cityscapes-format data (tools/gen_datasets.py) and one
+labeled/unlabeled split per seed (tools/make_splits.py), then per seed:
+
+1. **warm-up**: the supervised demo config trains ``--warmup-iters`` from
+   random init on the labeled images (the CPU stand-in for the papers'
+   ImageNet-pretrained backbone; ``--warmup-iters 0`` skips it and both arms
+   start from random init);
+2. **baseline** and **Dense FixMatch** each start from the warm-up
+   checkpoint (``init_cfg=Pretrained``) and train ``--iters`` more with the
+   same labeled batches, learning rate and schedule; only Dense FixMatch
+   also sees the unlabeled images.
+
+Every run goes through the stock ``tools/train.py`` and ``tools/test.py``
+(Dense FixMatch is evaluated with its EMA teacher). Finished runs are reused
+(``--force`` retrains). Prints mIoU / aAcc per seed, mean and std, and the
+training wall time.
 
 Usage:
-    python tools/benchmark_learning.py --iters 1000 --seeds 0 1 \
-        --num-labeled 8 [--work-dir work_dirs/benchmark_learning]
+    python tools/benchmark_learning.py --warmup-iters 1000 --iters 500 \
+        --seeds 0 1 [--num-labeled 8] [--work-dir work_dirs/benchmark_learning]
 """
 import argparse
 import os
@@ -21,24 +32,32 @@ import sys
 import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+WARMUP = 'configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-300i_synthcityscapes-8.py'
 CONFIGS = dict(
-    baseline='configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-300i_'
+    baseline='configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-sup300i-200i_'
     'synthcityscapes-8.py',
     dense_fixmatch='configs/demo/dense-fixmatch_deeplabv3plus_r18-d8_1xb8-'
-    'explicit-cpu-300i_synthcityscapes-8.py')
+    'explicit-same-cpu-sup300i-200i_synthcityscapes-8.py')
+# where each stage-2 config keeps its warm-up checkpoint
+INIT_KEY = dict(
+    baseline='model.init_cfg.checkpoint',
+    dense_fixmatch='model.segmentor.init_cfg.checkpoint')
+DATA_ROOT = 'data/synthetic'
 
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--iters', type=int, default=1000)
+    p.add_argument('--warmup-iters', type=int, default=1000)
+    p.add_argument('--iters', type=int, default=500)
     p.add_argument('--seeds', type=int, nargs='+', default=[0])
     p.add_argument('--num-labeled', type=int, default=8)
-    p.add_argument('--data-root', default='data/synthetic')
     p.add_argument('--work-dir', default='work_dirs/benchmark_learning')
     p.add_argument('--methods', nargs='+', default=list(CONFIGS),
                    choices=list(CONFIGS))
+    p.add_argument('--force', action='store_true',
+                   help='retrain runs whose checkpoint exists')
     p.add_argument('--cfg-options', nargs='*', default=[],
-                   help='extra overrides for every run')
+                   help='extra overrides for the stage-2 runs')
     return p.parse_args()
 
 
@@ -50,65 +69,99 @@ def run(cmd, log):
     return open(log).read()
 
 
+def schedule_opts(iters):
+    return [
+        f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+        f'default_hooks.checkpoint.interval={iters}',
+        f'param_scheduler.0.end={iters}'
+    ]
+
+
+def split_opts(semi, split):
+    if not semi:
+        return [f'train_dataloader.dataset.ann_file={split}/labeled.txt']
+    return [
+        f'train_dataloader.dataset.labeled.ann_file={split}/labeled.txt',
+        f'train_dataloader.dataset.unlabeled.ann_file={split}/unlabeled.txt'
+    ]
+
+
+def train_and_test(cfg, work_dir, iters, opts, force):
+    """Train (unless the checkpoint exists) and test; (mIoU, aAcc, secs)."""
+    ckpt = osp.join(work_dir, f'iter_{iters}.pth')
+    secs = float('nan')
+    if force or not osp.isfile(osp.join(ROOT, ckpt)):
+        t0 = time.time()
+        run([sys.executable, 'tools/train.py', cfg, '--work-dir', work_dir,
+             '--cfg-options', *opts], osp.join(ROOT, work_dir + '.train.log'))
+        secs = time.time() - t0
+    out = run([sys.executable, 'tools/test.py', cfg, ckpt, '--work-dir',
+               osp.join(work_dir, 'test')],
+              osp.join(ROOT, work_dir + '.test.log'))
+    line = re.findall(r'Iter\(test\).*', out)[-1]
+    miou = float(re.search(r'mIoU: ([0-9.]+)', line).group(1))
+    aacc = float(re.search(r'aAcc: ([0-9.]+)', line).group(1))
+    return miou, aacc, secs, ckpt
+
+
 def main():
     args = parse_args()
     py = sys.executable
     os.makedirs(osp.join(ROOT, args.work_dir), exist_ok=True)
-    subprocess.run([py, 'tools/gen_datasets.py', '--out', args.data_root,
+    # the demo configs' data_root
+    subprocess.run([py, 'tools/gen_datasets.py', '--out', DATA_ROOT,
                     '--dataset', 'cityscapes', '--seed', '0'], cwd=ROOT,
                    check=True)
-    cs_root = osp.join(args.data_root, 'cityscapes')
+    cs_root = osp.join(DATA_ROOT, 'cityscapes')
     subprocess.run([py, 'tools/make_splits.py', '--dataset', 'cityscapes',
                     '--data-root', cs_root, '--num-labeled',
                     str(args.num_labeled), '--num-splits',
                     str(max(args.seeds) + 1)], cwd=ROOT, check=True)
-    results = {m: [] for m in args.methods}
-    times = {m: [] for m in args.methods}
+    rows = {m: [] for m in ['warmup'] + args.methods}
     for seed in args.seeds:
         split = f'splits/{args.num_labeled}/split{seed}'
+        seed_opts = [f'randomness.seed={seed}']
+        warm_ckpt = None
+        if args.warmup_iters:
+            wd = osp.join(args.work_dir,
+                          f'warmup{args.warmup_iters}_seed{seed}')
+            opts = (schedule_opts(args.warmup_iters) + seed_opts +
+                    split_opts(False, split))
+            miou, aacc, secs, warm_ckpt = train_and_test(
+                WARMUP, wd, args.warmup_iters, opts, args.force)
+            rows['warmup'].append((miou, aacc, secs))
+            print(f'seed {seed} {"warmup":15s} mIoU {miou:6.2f} aAcc '
+                  f'{aacc:6.2f} train {secs:.0f}s', flush=True)
         for method in args.methods:
-            cfg = CONFIGS[method]
-            wd = osp.join(args.work_dir, f'{method}_seed{seed}')
-            opts = [
-                f'train_cfg.max_iters={args.iters}',
-                f'train_cfg.val_interval={args.iters}',
-                f'default_hooks.checkpoint.interval={args.iters}',
-                f'param_scheduler.0.end={args.iters}',
-                f'randomness.seed={seed}',
-            ]
-            if method == 'baseline':
-                opts.append(
-                    f'train_dataloader.dataset.ann_file={split}/labeled.txt')
-            else:
-                opts += [
-                    'train_dataloader.dataset.labeled.ann_file='
-                    f'{split}/labeled.txt',
-                    'train_dataloader.dataset.unlabeled.ann_file='
-                    f'{split}/unlabeled.txt',
-                ]
+            wd = osp.join(args.work_dir,
+                          f'{method}_w{args.warmup_iters}_'
+                          f'{args.iters}_seed{seed}')
+            opts = (schedule_opts(args.iters) + seed_opts +
+                    split_opts(method != 'baseline', split))
+            if warm_ckpt:
+                opts.append(f'{INIT_KEY[method]}={warm_ckpt}')
+            else:  # from random init
+                opts.append(f'{INIT_KEY[method].rsplit(".", 1)[0]}=None')
             opts += args.cfg_options
-            t0 = time.time()
-            run([py, 'tools/train.py', cfg, '--work-dir', wd,
-                 '--cfg-options', *opts], osp.join(ROOT, wd + '.train.log'))
-            times[method].append(time.time() - t0)
-            out = run([py, 'tools/test.py', cfg,
-                       osp.join(wd, f'iter_{args.iters}.pth'), '--work-dir',
-                       osp.join(wd, 'test')], osp.join(ROOT,
-                                                       wd + '.test.log'))
-            miou = float(re.findall(r'Iter\(test\).*?mIoU: ([0-9.]+)',
-                                    out)[-1])
-            results[method].append(miou)
-            print(f'seed {seed} {method:15s} mIoU {miou:6.2f}  '
-                  f'train {times[method][-1]:.0f}s', flush=True)
-    print(f'\n{args.num_labeled} labeled images, {args.iters} iterations, '
-          f'seeds {args.seeds} (split k uses seed k)')
-    print(f'{"method":16s} {"mIoU mean":>10s} {"std":>6s} {"train s":>8s}  '
-          'per seed')
-    for m in args.methods:
-        r = results[m]
-        std = statistics.stdev(r) if len(r) > 1 else 0.0
-        print(f'{m:16s} {statistics.mean(r):10.2f} {std:6.2f} '
-              f'{statistics.mean(times[m]):8.0f}  {r}')
+            miou, aacc, secs, _ = train_and_test(CONFIGS[method], wd,
+                                                 args.iters, opts, args.force)
+            rows[method].append((miou, aacc, secs))
+            print(f'seed {seed} {method:15s} mIoU {miou:6.2f} aAcc '
+                  f'{aacc:6.2f} train {secs:.0f}s', flush=True)
+
+    print(f'\n{args.num_labeled} labeled images, warm-up '
+          f'{args.warmup_iters} + {args.iters} iterations, seeds '
+          f'{args.seeds} (split k uses seed k)')
+    print(f'{"run":16s} {"mIoU mean":>10s} {"std":>6s} {"aAcc mean":>10s} '
+          f'{"train s":>8s}  mIoU per seed')
+    for name, r in rows.items():
+        if not r:
+            continue
+        mious = [x[0] for x in r]
+        std = statistics.stdev(mious) if len(mious) > 1 else 0.0
+        print(f'{name:16s} {statistics.mean(mious):10.2f} {std:6.2f} '
+              f'{statistics.mean(x[1] for x in r):10.2f} '
+              f'{statistics.mean(x[2] for x in r):8.0f}  {mious}')
 
 
 if __name__ == '__main__':

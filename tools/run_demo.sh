@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # The main job on CPU: set up ./.venv if needed, generate the small
-# Cityscapes-format dataset, train the supervised baseline and Dense FixMatch
-# on 8 labeled images (+ the rest unlabeled), evaluate both with
-# tools/test.py and print both mIoU side by side.
-# Idempotent: data, splits and finished runs are reused (FORCE=1 retrains).
+# Cityscapes-format dataset, then
+#   1. train a supervised warm-up on the 8 labeled images (300 iterations
+#      from scratch: the CPU stand-in for an ImageNet-pretrained backbone),
+#   2. from that checkpoint, train the supervised baseline and Dense FixMatch
+#      (8 labeled + 40 unlabeled images) for 200 more iterations each,
+#   3. evaluate all three with tools/test.py and print the mIoU side by side.
+# Idempotent: data, splits and finished runs are reused (FORCE=1 retrains);
+# a stage-2 run older than the warm-up checkpoint is retrained.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -12,33 +16,51 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}" PYTHONUNBUFFERED=1
 
 DATA=data/synthetic
 WORK=work_dirs/demo
-BASELINE=configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-300i_synthcityscapes-8.py
-FIXMATCH=configs/demo/dense-fixmatch_deeplabv3plus_r18-d8_1xb8-explicit-cpu-300i_synthcityscapes-8.py
+WARMUP=configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-300i_synthcityscapes-8.py
+BASELINE=configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-sup300i-200i_synthcityscapes-8.py
+FIXMATCH=configs/demo/dense-fixmatch_deeplabv3plus_r18-d8_1xb8-explicit-same-cpu-sup300i-200i_synthcityscapes-8.py
+# where the stage-2 configs' init_cfg looks for the warm-up checkpoint
+WARMUP_CKPT=$WORK/supervised_300i/iter_300.pth
 
 python tools/gen_datasets.py --out "$DATA" --dataset cityscapes --seed 0
 python tools/make_splits.py --dataset cityscapes --data-root "$DATA/cityscapes" \
   --num-labeled 8 --num-splits 1 --seed 0
 
-run() {  # run NAME CONFIG -> prints the mIoU of tools/test.py
-  local name=$1 config=$2 dir="$WORK/$1"
-  local ckpt="$dir/iter_$(python -c "from mmengine.config import Config; print(Config.fromfile('$config').train_cfg.max_iters)").pth"
-  if [[ ! -f "$ckpt" || -n "${FORCE:-}" ]]; then
-    echo "[demo] training $name ($config)" >&2
-    SECONDS=0
-    python tools/train.py "$config" --work-dir "$dir" > "$dir.train.log" 2>&1 \
-      || { tail -n 30 "$dir.train.log" >&2; exit 1; }
-    echo "[demo] $name trained in ${SECONDS}s (log: $dir.train.log)" >&2
-  else
+max_iters() {
+  python -c "from mmengine.config import Config; print(Config.fromfile('$1').train_cfg.max_iters)"
+}
+
+train() {  # train NAME CONFIG [NEWER_THAN]: train unless a fresh checkpoint exists
+  local name=$1 config=$2 dep=${3:-} dir="$WORK/$1"
+  local ckpt="$dir/iter_$(max_iters "$config").pth"
+  if [[ -f "$ckpt" && -z "${FORCE:-}" && ( -z "$dep" || "$ckpt" -nt "$dep" ) ]]; then
     echo "[demo] reusing $ckpt (FORCE=1 retrains)" >&2
+    return
   fi
+  echo "[demo] training $name ($config)" >&2
+  SECONDS=0
+  python tools/train.py "$config" --work-dir "$dir" > "$dir.train.log" 2>&1 \
+    || { tail -n 30 "$dir.train.log" >&2; exit 1; }
+  echo "[demo] $name trained in ${SECONDS}s (log: $dir.train.log)" >&2
+}
+
+test_miou() {  # test_miou NAME CONFIG -> mIoU of tools/test.py on the val set
+  local name=$1 config=$2 dir="$WORK/$1"
+  local ckpt="$dir/iter_$(max_iters "$config").pth"
   python tools/test.py "$config" "$ckpt" --work-dir "$dir/test" > "$dir.test.log" 2>&1 \
     || { tail -n 30 "$dir.test.log" >&2; exit 1; }
   grep -o 'Iter(test).*mIoU: [0-9.]*' "$dir.test.log" | grep -o 'mIoU: [0-9.]*' | tail -n 1 | cut -d' ' -f2
 }
 
 mkdir -p "$WORK"
-base_miou=$(run baseline "$BASELINE")
-fm_miou=$(run dense_fixmatch "$FIXMATCH")
-printf '\n%-40s %8s\n' "method (8 labeled, synthetic Cityscapes val)" "mIoU"
-printf '%-40s %8s\n' "supervised baseline (student)" "$base_miou"
-printf '%-40s %8s\n' "Dense FixMatch (EMA teacher)" "$fm_miou"
+train supervised_300i "$WARMUP"
+train baseline_sup300i_200i "$BASELINE" "$WARMUP_CKPT"
+train dense_fixmatch_sup300i_200i "$FIXMATCH" "$WARMUP_CKPT"
+warm_miou=$(test_miou supervised_300i "$WARMUP")
+base_miou=$(test_miou baseline_sup300i_200i "$BASELINE")
+fm_miou=$(test_miou dense_fixmatch_sup300i_200i "$FIXMATCH")
+
+printf '\n%-46s %9s %8s\n' "8 labeled images, synthetic Cityscapes val" "steps" "mIoU"
+printf '%-46s %9s %8s\n' "supervised warm-up (shared start)" "300" "$warm_miou"
+printf '%-46s %9s %8s\n' "supervised baseline (labeled only)" "300+200" "$base_miou"
+printf '%-46s %9s %8s\n' "Dense FixMatch (+40 unlabeled, EMA teacher)" "300+200" "$fm_miou"
