@@ -44,12 +44,15 @@ train() {  # train NAME CONFIG [NEWER_THAN]: train unless a fresh checkpoint exi
   echo "[demo] $name trained in ${SECONDS}s (log: $dir.train.log)" >&2
 }
 
-test_miou() {  # test_miou NAME CONFIG -> mIoU of tools/test.py on the val set
+test_miou() {  # test_miou NAME CONFIG -> "mIoU aAcc" of tools/test.py on the val set
   local name=$1 config=$2 dir="$WORK/$1"
   local ckpt="$dir/iter_$(max_iters "$config").pth"
   python tools/test.py "$config" "$ckpt" --work-dir "$dir/test" > "$dir.test.log" 2>&1 \
     || { tail -n 30 "$dir.test.log" >&2; exit 1; }
-  grep -o 'Iter(test).*mIoU: [0-9.]*' "$dir.test.log" | grep -o 'mIoU: [0-9.]*' | tail -n 1 | cut -d' ' -f2
+  local line
+  line=$(grep 'Iter(test)' "$dir.test.log" | tail -n 1)
+  echo "$(grep -o 'mIoU: [0-9.]*' <<< "$line" | cut -d' ' -f2)" \
+       "$(grep -o 'aAcc: [0-9.]*' <<< "$line" | cut -d' ' -f2)"
 }
 
 mkdir -p "$WORK"
@@ -60,7 +63,9 @@ warm_miou=$(test_miou supervised_300i "$WARMUP")
 base_miou=$(test_miou baseline_sup300i_200i "$BASELINE")
 fm_miou=$(test_miou dense_fixmatch_sup300i_200i "$FIXMATCH")
 
-printf '\n%-46s %9s %8s\n' "8 labeled images, synthetic Cityscapes val" "steps" "mIoU"
-printf '%-46s %9s %8s\n' "supervised warm-up (shared start)" "300" "$warm_miou"
-printf '%-46s %9s %8s\n' "supervised baseline (labeled only)" "300+200" "$base_miou"
-printf '%-46s %9s %8s\n' "Dense FixMatch (+40 unlabeled, EMA teacher)" "300+200" "$fm_miou"
+row() { printf '%-46s %9s %8s %8s\n' "$@"; }
+echo
+row "8 labeled images, synthetic Cityscapes val" steps mIoU aAcc
+row "supervised warm-up (shared start)" 300 $warm_miou
+row "supervised baseline (labeled only)" 300+200 $base_miou
+row "Dense FixMatch (+40 unlabeled, EMA teacher)" 300+200 $fm_miou
