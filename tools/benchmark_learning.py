@@ -23,6 +23,7 @@ Usage:
         --seeds 0 1 [--num-labeled 8] [--work-dir work_dirs/benchmark_learning]
 """
 import argparse
+import math
 import os
 import os.path as osp
 import re
@@ -86,6 +87,11 @@ def split_opts(semi, split):
     ]
 
 
+def fmt_secs(secs):
+    """Training wall time, or 'reused' for a run found on disk."""
+    return 'reused' if math.isnan(secs) else f'{secs:.0f}s'
+
+
 def train_and_test(cfg, work_dir, iters, opts, force):
     """Train (unless the checkpoint exists) and test; (mIoU, aAcc, secs)."""
     ckpt = osp.join(work_dir, f'iter_{iters}.pth')
@@ -131,7 +137,7 @@ def main():
                 WARMUP, wd, args.warmup_iters, opts, args.force)
             rows['warmup'].append((miou, aacc, secs))
             print(f'seed {seed} {"warmup":15s} mIoU {miou:6.2f} aAcc '
-                  f'{aacc:6.2f} train {secs:.0f}s', flush=True)
+                  f'{aacc:6.2f} train {fmt_secs(secs)}', flush=True)
         for method in args.methods:
             wd = osp.join(args.work_dir,
                           f'{method}_w{args.warmup_iters}_'
@@ -147,7 +153,7 @@ def main():
                                                  args.iters, opts, args.force)
             rows[method].append((miou, aacc, secs))
             print(f'seed {seed} {method:15s} mIoU {miou:6.2f} aAcc '
-                  f'{aacc:6.2f} train {secs:.0f}s', flush=True)
+                  f'{aacc:6.2f} train {fmt_secs(secs)}', flush=True)
 
     print(f'\n{args.num_labeled} labeled images, warm-up '
           f'{args.warmup_iters} + {args.iters} iterations, seeds '
@@ -159,9 +165,11 @@ def main():
             continue
         mious = [x[0] for x in r]
         std = statistics.stdev(mious) if len(mious) > 1 else 0.0
+        timed = [x[2] for x in r if not math.isnan(x[2])]
+        secs = fmt_secs(statistics.mean(timed)) if timed else 'reused'
         print(f'{name:16s} {statistics.mean(mious):10.2f} {std:6.2f} '
-              f'{statistics.mean(x[1] for x in r):10.2f} '
-              f'{statistics.mean(x[2] for x in r):8.0f}  {mious}')
+              f'{statistics.mean(x[1] for x in r):10.2f} {secs:>8s}  '
+              f'{mious}')
 
 
 if __name__ == '__main__':
