@@ -20,7 +20,7 @@ warmup_checkpoint = 'work_dirs/demo/supervised_300i/iter_300.pth'
 model = dict(
     segmentor=dict(
         init_cfg=dict(type='Pretrained', checkpoint=warmup_checkpoint)),
-    semi_train_cfg=dict(unsup_on='all', pseudo_threshold=0.0))
+    semi_train_cfg=dict(unsup_on='all'))  # tau 0 from the base
 labeled_views = dict(
     _base_.labeled_views, crop_relation='same', share_scale=True)
 unlabeled_views = dict(
