@@ -35,10 +35,10 @@ import time
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 WARMUP = 'configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-300i_synthcityscapes-8.py'
 CONFIGS = dict(
-    baseline='configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-sup300i-200i_'
+    baseline='configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-sup300i-100i_'
     'synthcityscapes-8.py',
     dense_fixmatch='configs/demo/dense-fixmatch_deeplabv3plus_r18-d8_1xb8-'
-    'explicit-same-cpu-sup300i-200i_synthcityscapes-8.py')
+    'explicit-same-cpu-sup300i-100i_synthcityscapes-8.py')
 # where each stage-2 config keeps its warm-up checkpoint
 INIT_KEY = dict(
     baseline='model.init_cfg.checkpoint',

