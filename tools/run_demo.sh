@@ -5,7 +5,8 @@
 #      from scratch: the CPU stand-in for an ImageNet-pretrained backbone),
 #   2. from that checkpoint, train the supervised baseline and Dense FixMatch
 #      (8 labeled + 40 unlabeled images) for 100 more iterations each,
-#   3. evaluate all three with tools/test.py and print the mIoU side by side.
+#   3. evaluate all three with tools/test.py and print the mIoU side by side,
+#      and where the pseudo-label panels of the Dense FixMatch run are.
 # Idempotent: data, splits and finished runs are reused (FORCE=1 retrains);
 # a stage-2 run older than the warm-up checkpoint is retrained.
 set -euo pipefail
@@ -21,6 +22,7 @@ BASELINE=configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-sup300i-100i_synthcityscapes
 FIXMATCH=configs/demo/dense-fixmatch_deeplabv3plus_r18-d8_1xb8-explicit-same-cpu-sup300i-100i_synthcityscapes-8.py
 # where the stage-2 configs' init_cfg looks for the warm-up checkpoint
 WARMUP_CKPT=$WORK/supervised_300i/iter_300.pth
+FIXMATCH_RUN=dense_fixmatch_sup300i_100i  # run name = work dir under $WORK
 
 python tools/gen_datasets.py --out "$DATA" --dataset cityscapes --seed 0
 python tools/make_splits.py --dataset cityscapes --data-root "$DATA/cityscapes" \
@@ -63,10 +65,10 @@ test_miou() {  # test_miou NAME CONFIG -> "mIoU aAcc" of tools/test.py on the va
 mkdir -p "$WORK"
 train supervised_300i "$WARMUP"
 train baseline_sup300i_100i "$BASELINE" "$WARMUP_CKPT"
-train dense_fixmatch_sup300i_100i "$FIXMATCH" "$WARMUP_CKPT"
+train "$FIXMATCH_RUN" "$FIXMATCH" "$WARMUP_CKPT"
 warm_miou=$(test_miou supervised_300i "$WARMUP")
 base_miou=$(test_miou baseline_sup300i_100i "$BASELINE")
-fm_miou=$(test_miou dense_fixmatch_sup300i_100i "$FIXMATCH")
+fm_miou=$(test_miou "$FIXMATCH_RUN" "$FIXMATCH")
 
 row() { printf '%-46s %9s %8s %8s\n' "$@"; }
 echo
@@ -75,3 +77,8 @@ w=${ITERS[$WARMUP]}
 row "supervised warm-up (shared start)" "$w" $warm_miou
 row "supervised baseline (labeled only)" "$w+${ITERS[$BASELINE]}" $base_miou
 row "Dense FixMatch (+40 unlabeled, EMA teacher)" "$w+${ITERS[$FIXMATCH]}" $fm_miou
+# the newest run's pseudo-label panels (PseudoLabelVisualizationHook)
+panels=$(ls -d "$WORK/$FIXMATCH_RUN"/*/vis_data/vis_image 2>/dev/null | tail -n 1 || true)
+if [[ -n "$panels" ]]; then
+  echo "pseudo-label panels (weak | pseudo-label | matched over strong | strong | student): $panels"
+fi
