@@ -70,34 +70,30 @@ class _ContinuousShearMagMixin(_ContinuousMagMixin):
         return -mag if np.random.rand() > self.reversal_prob else mag
 
 
+class _EdgeHomographyMixin:
+    """Records the OpenCV warp matrix in pixel-edge coordinates."""
+
+    def _get_homography_matrix(self, results: dict, mag: float) -> np.ndarray:
+        return cv2_to_edge_homography(super()._get_homography_matrix(
+            results, mag))
+
+
 @TRANSFORMS.register_module()
-class ExactRotate(_ContinuousMagMixin, Rotate):
+class ExactRotate(_EdgeHomographyMixin, _ContinuousMagMixin, Rotate):
     """mmdet ``Rotate`` (angle in degrees, ±``max_mag``) recording its
     pixel-edge homography; see module docstring."""
 
-    def _get_homography_matrix(self, results: dict, mag: float) -> np.ndarray:
-        return cv2_to_edge_homography(super()._get_homography_matrix(
-            results, mag))
-
 
 @TRANSFORMS.register_module()
-class ExactShearX(_ContinuousShearMagMixin, ShearX):
+class ExactShearX(_EdgeHomographyMixin, _ContinuousShearMagMixin, ShearX):
     """mmdet ``ShearX`` (angle in degrees, ±``max_mag``) recording its
     pixel-edge homography; see module docstring."""
 
-    def _get_homography_matrix(self, results: dict, mag: float) -> np.ndarray:
-        return cv2_to_edge_homography(super()._get_homography_matrix(
-            results, mag))
-
 
 @TRANSFORMS.register_module()
-class ExactShearY(_ContinuousShearMagMixin, ShearY):
+class ExactShearY(_EdgeHomographyMixin, _ContinuousShearMagMixin, ShearY):
     """mmdet ``ShearY`` (angle in degrees, ±``max_mag``) recording its
     pixel-edge homography; see module docstring."""
-
-    def _get_homography_matrix(self, results: dict, mag: float) -> np.ndarray:
-        return cv2_to_edge_homography(super()._get_homography_matrix(
-            results, mag))
 
 
 @TRANSFORMS.register_module()
