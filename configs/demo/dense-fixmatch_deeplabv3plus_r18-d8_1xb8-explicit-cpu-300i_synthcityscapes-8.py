@@ -3,9 +3,9 @@
 # batch, Lu on the unlabeled samples only (half the student's work of 'all';
 # the paper configs use 'all'). The main job does not train this config
 # from scratch (a 300-step teacher labels too badly to teach: 10.3 vs 12.2
-# mIoU); it is the base of the stage-2 demo config
-# (dense-fixmatch_..._explicit-same-cpu-sup300i-100i_...), which starts from
-# the supervised warm-up and sets Lu on all samples and the same crop.
+# mIoU); it is the base of the stage-2 demo config, dense-fixmatch_
+# deeplabv3plus_r18-d8_1xb8-explicit-same-cpu-sup300i-100i_synthcityscapes-8,
+# which starts from the supervised warm-up with Lu on all and the same crop.
 # Short run from scratch: tau = 0 (the multi-task paper's segmentation value,
 # table 10; Dense FixMatch table 4 also finds tau 0 / lambda 1 best) and an
 # EMA decay of 0.9 (0.99 averages over ~100 of only 300 fast-moving steps:
