@@ -20,22 +20,37 @@ WORK=work_dirs/demo
 WARMUP=configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-300i_synthcityscapes-8.py
 BASELINE=configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-sup300i-100i_synthcityscapes-8.py
 FIXMATCH=configs/demo/dense-fixmatch_deeplabv3plus_r18-d8_1xb8-explicit-same-cpu-sup300i-100i_synthcityscapes-8.py
-# where the stage-2 configs' init_cfg looks for the warm-up checkpoint
-WARMUP_CKPT=$WORK/supervised_300i/iter_300.pth
-FIXMATCH_RUN=dense_fixmatch_sup300i_100i  # run name = work dir under $WORK
+# run names = work dirs under $WORK (the warm-up's comes from the configs)
+BASELINE_RUN=baseline_sup300i_100i
+FIXMATCH_RUN=dense_fixmatch_sup300i_100i
 
 python tools/gen_datasets.py --out "$DATA" --dataset cityscapes --seed 0
 python tools/make_splits.py --dataset cityscapes --data-root "$DATA/cityscapes" \
   --num-labeled 8 --num-splits 1 --seed 0
 
-# each config's train_cfg.max_iters (one Python start for all three)
-declare -A ITERS
-while read -r config iters; do ITERS[$config]=$iters; done < <(python -c "
+# each config's train_cfg.max_iters and the checkpoint its init_cfg loads
+# (for SemiSegmentor on model.segmentor), read in one Python start
+declare -A ITERS INIT
+while read -r config iters init; do
+  ITERS[$config]=$iters INIT[$config]=$init
+done < <(python -c "
 import sys
 from mmengine.config import Config
 for c in sys.argv[1:]:
-    print(c, Config.fromfile(c).train_cfg.max_iters)" "$WARMUP" "$BASELINE" "$FIXMATCH")
+    cfg = Config.fromfile(c)
+    init = (cfg.model.get('segmentor') or cfg.model).get('init_cfg') or {}
+    print(c, cfg.train_cfg.max_iters, init.get('checkpoint', '-'))" \
+  "$WARMUP" "$BASELINE" "$FIXMATCH")
 [[ ${#ITERS[@]} == 3 ]] || { echo "[demo] could not read max_iters of the demo configs" >&2; exit 1; }
+# the warm-up trains where both stage-2 configs look for its checkpoint
+WARMUP_CKPT=${INIT[$BASELINE]}
+WARMUP_RUN=$(basename "$(dirname "$WARMUP_CKPT")")
+if [[ "${INIT[$FIXMATCH]}" != "$WARMUP_CKPT" ||
+      "$WORK/$WARMUP_RUN/iter_${ITERS[$WARMUP]}.pth" != "$WARMUP_CKPT" ]]; then
+  echo "[demo] init_cfg.checkpoint must be $WORK/<run>/iter_${ITERS[$WARMUP]}.pth in both" \
+       "$BASELINE and $FIXMATCH; got ${INIT[$BASELINE]} and ${INIT[$FIXMATCH]}" >&2
+  exit 1
+fi
 
 train() {  # train NAME CONFIG [NEWER_THAN]: train unless a fresh checkpoint exists
   local name=$1 config=$2 dep=${3:-} dir="$WORK/$1"
@@ -63,11 +78,11 @@ test_miou() {  # test_miou NAME CONFIG -> "mIoU aAcc" of tools/test.py on the va
 }
 
 mkdir -p "$WORK"
-train supervised_300i "$WARMUP"
-train baseline_sup300i_100i "$BASELINE" "$WARMUP_CKPT"
+train "$WARMUP_RUN" "$WARMUP"
+train "$BASELINE_RUN" "$BASELINE" "$WARMUP_CKPT"
 train "$FIXMATCH_RUN" "$FIXMATCH" "$WARMUP_CKPT"
-warm_miou=$(test_miou supervised_300i "$WARMUP")
-base_miou=$(test_miou baseline_sup300i_100i "$BASELINE")
+warm_miou=$(test_miou "$WARMUP_RUN" "$WARMUP")
+base_miou=$(test_miou "$BASELINE_RUN" "$BASELINE")
 fm_miou=$(test_miou "$FIXMATCH_RUN" "$FIXMATCH")
 
 row() { printf '%-46s %9s %8s %8s\n' "$@"; }

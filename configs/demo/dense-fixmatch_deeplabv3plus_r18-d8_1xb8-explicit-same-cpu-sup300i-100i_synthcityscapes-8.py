@@ -10,9 +10,9 @@
 # Settings: the paper's best table-5 row (same crop for both views, all
 # RandAugment ops + Cutout, mean teacher) and table 3's best (Lu on labeled
 # and unlabeled samples; measured at this scale: 12.31 mIoU vs 11.96 with Lu
-# on the unlabeled samples only, baseline 11.90); tau 0 (table 4); EMA decay 0.99 (the teacher
-# starts from trained weights, so the default averaging window is fine);
-# lambda ramp over the first 10 % of the 100 steps.
+# on the unlabeled samples only, baseline 11.90); tau 0 (table 4); EMA decay
+# 0.99 (the teacher starts from trained weights, so the default averaging
+# window is fine); lambda ramp over the first 10 % of the 100 steps.
 _base_ = ('./dense-fixmatch_deeplabv3plus_r18-d8_1xb8-explicit-cpu-300i_'
           'synthcityscapes-8.py')
 
