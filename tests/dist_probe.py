@@ -47,3 +47,21 @@ class ResumeProbeHook(Hook):
             torch.save(
                 self._start,
                 osp.join(runner.work_dir, f'rank{get_rank()}_start.pth'))
+
+
+@HOOKS.register_module()
+class LabeledCountProbeHook(Hook):
+    """Records, on each rank, how many labeled samples every step's batch
+    held (saved after training as ``rank<r>_labeled.pth``)."""
+
+    def before_train(self, runner):
+        self.counts = []
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        self.counts.append(
+            sum(bool(ds.is_labeled)
+                for ds in data_batch['data_samples']['weak']))
+
+    def after_train(self, runner):
+        torch.save(self.counts,
+                   osp.join(runner.work_dir, f'rank{get_rank()}_labeled.pth'))

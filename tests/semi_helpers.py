@@ -91,8 +91,9 @@ def make_sample(h, w, labeled, homography, seed=0, gt=None):
             homography_matrix=homography,
             is_labeled=labeled))
     if gt is None:
+        # unlabeled: LoadEmptySegMap's in-view value (no class, not ignored)
         gt = (rng.randint(0, NUM_CLASSES, (1, h, w)) if labeled else
-              np.full((1, h, w), 255))
+              np.full((1, h, w), 254))
     ds.gt_sem_seg = PixelData(data=torch.as_tensor(gt).long())
     return ds
 

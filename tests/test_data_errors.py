@@ -329,9 +329,23 @@ def test_load_empty_seg_map(synthetic_cityscapes_root):
     r = ds[0]
     assert r['is_labeled'] is False and r['seg_fields'] == ['gt_seg_map']
     assert r['img'].shape[:2] == r['gt_seg_map'].shape == (16, 24)
-    assert r['gt_seg_map'].dtype == np.uint8 and (r['gt_seg_map'] == 255).all()
+    # in view, no class: neither a label nor the ignore index
+    assert r['gt_seg_map'].dtype == np.uint8 and (r['gt_seg_map'] == 254).all()
+    # geometric transforms fill what they add with the ignore index
+    padded = SemiCityscapesDataset(
+        data_root=synthetic_cityscapes_root,
+        data_prefix=dict(img_path='leftImg8bit/train_extra'),
+        pipeline=[
+            dict(type='LoadCheckedImageFromFile'),
+            dict(type='LoadEmptySegMap'),
+            dict(type='mmdet.Pad', size=(80, 40),  # (w, h)
+                 pad_val=dict(img=0, seg=255))
+        ])[0]
+    seg = padded['gt_seg_map']
+    assert (seg[:32, :64] == 254).all() and (seg[32:] == 255).all()
+    assert (seg[:, 64:] == 255).all()
     # seg_fields created if missing, never duplicated; custom fill value
-    res = LoadEmptySegMap(ignore_index=7)(dict(img=np.zeros((5, 9, 3))))
+    res = LoadEmptySegMap(in_view_value=7)(dict(img=np.zeros((5, 9, 3))))
     assert res['seg_fields'] == ['gt_seg_map']
     assert res['gt_seg_map'].shape == (5, 9) and (res['gt_seg_map'] == 7).all()
     res = LoadEmptySegMap()(res)

@@ -6,9 +6,10 @@ import torch
 import torch.nn.functional as F
 
 import mmssl  # noqa: F401
+from mmengine.logging import MessageHub
+
 from mmseg.registry import MODELS
-from mmssl.models.losses import valid_pixel_cross_entropy
-from mmssl.models.utils import hard_pseudo_labels
+from mmssl.models.segmentors.semi_base import HOOK_INFO_KEY
 from semi_helpers import NUM_CLASSES, make_batch, semi_segmentor_cfg
 
 
@@ -19,35 +20,26 @@ def build(**semi_train_cfg):
     return model
 
 
-def test_valid_pixel_cross_entropy_averages_over_valid_only():
-    torch.manual_seed(0)
-    logits = torch.randn(2, 4, 5, 6)
-    labels = torch.randint(0, 4, (2, 5, 6))
-    labels[0, :3] = 255
-    per_pixel = F.cross_entropy(logits, labels, ignore_index=255,
-                                reduction='none')
-    expected = per_pixel[labels != 255].mean()
-    torch.testing.assert_close(
-        valid_pixel_cross_entropy(logits, labels), expected)
-    # mmseg's default (avg over all pixels) would be smaller here
-    assert per_pixel.sum() / labels.numel() < expected
-
-
-def test_no_valid_pixel_gives_exact_zero_not_nan():
-    logits = torch.randn(2, 4, 5, 6, requires_grad=True)
-    labels = torch.full((2, 5, 6), 255)
-    loss = valid_pixel_cross_entropy(logits, labels)
-    assert loss.item() == 0.0
-    loss.backward()
-    assert torch.isfinite(logits.grad).all()
-
-
-def test_hard_pseudo_labels_threshold():
-    logits = torch.tensor([[[[2.0, 0.0]], [[0.0, 0.1]]]])  # (1, 2, 1, 2)
-    labels, conf = hard_pseudo_labels(logits, threshold=0.6)
-    assert labels.tolist() == [[[0, 255]]]  # second location p=0.525 < 0.6
-    labels0, _ = hard_pseudo_labels(logits, threshold=0.0)
-    assert labels0.tolist() == [[[0, 1]]]
+def test_threshold_removes_unconfident_pixels_after_matching():
+    """tau drops pixels whose teacher confidence is below it; kept pixels
+    carry the teacher's argmax moved into the strong frame (h-flip)."""
+    model = build(pseudo_threshold=0.6)
+    model.eval()
+    inputs, samples = make_batch([False], h=4, w=6)
+    logits = torch.zeros(1, NUM_CLASSES, 4, 6)
+    logits[0, 2, :, :3] = 5.0  # confident class 2 on the left half
+    logits[0, 3, :, 3:] = 0.5  # unconfident class 3 on the right half
+    with mock.patch.object(model, 'teacher_logits', return_value=logits):
+        targets = model.make_pseudo_targets(
+            model.split_batch(inputs, samples))
+    probs = logits.softmax(1).max(1).values
+    assert probs[0, 0, 0] > 0.6 > probs[0, 0, 5]
+    # strong = h-flip: the confident half lands on the right
+    assert (targets.labels[0, :, 3:] == 2).all()
+    assert (targets.labels[0, :, :3] == 255).all()
+    torch.testing.assert_close(targets.confidence[0],
+                               torch.flip(probs[0], dims=[1]))
+    assert targets.valid.all()
 
 
 @pytest.mark.parametrize('tau', [-0.1, 1.0, 1.5])
@@ -97,33 +89,71 @@ def test_unsup_on_unlabeled_uses_only_unlabeled_strong_views():
             wraps=model.student.extract_feat) as spy:
         model.loss(inputs, samples)
     assert spy.call_args.args[0].shape[0] == 3
-    assert model.last_pseudo_labels['index'].tolist() == [2]
+    assert hook_info()['index'] == [2]
+
+
+def hook_info():
+    return MessageHub.get_current_instance().get_info(HOOK_INFO_KEY)
+
+
+def test_sample_without_is_labeled_is_an_error_naming_the_transforms():
+    model = build()
+    inputs, samples = make_batch([True, False])
+    meta = dict(samples['weak'][1].metainfo)
+    del meta['is_labeled']
+    samples['weak'][1] = samples['weak'][1].__class__(metainfo=meta)
+    with pytest.raises(KeyError, match='LoadEmptySegMap'):
+        model.loss(inputs, samples)
+
+
+def test_published_info_is_renewed_every_step():
+    """A step with nothing to pseudo-label replaces the previous step's
+    pseudo-labels: hooks never see an older batch's labels."""
+    model = build(unsup_on='unlabeled')
+    model.train()
+    model.loss(*make_batch([True, False]))
+    assert hook_info()['index'] == [1]
+    model.loss(*make_batch([True, True]))
+    info = hook_info()
+    assert info['index'] == [] and info['pseudo_labels'].shape[0] == 0
+    assert info['class_counts'].sum().item() == 0
 
 
 def test_unsup_loss_equals_independent_computation():
+    """Lu is the segmentor's own loss (decode CE + 0.4 aux CE, averaged over
+    valid pixels) against the teacher's matched argmax, times lambda."""
     model = build(pseudo_threshold=0.0, unsup_on='all')
     model.eval()  # no dropout so the student forward is reproducible
     model.unsup_weight = 0.7
     inputs, samples = make_batch([True, False], h=32, w=32)
     losses = model.loss(inputs, samples)
+    student = model.student
     with torch.no_grad():
         t_logits = model.teacher.encode_decode(
             inputs['weak'], [d.metainfo for d in samples['weak']])
         pl = t_logits.argmax(1)
         matched = torch.flip(pl, dims=[2])  # strong = h-flip of weak
-        s_logits = model.student.encode_decode(
-            inputs['strong'], [d.metainfo for d in samples['strong']])
-        expected = F.cross_entropy(s_logits, matched)
-    torch.testing.assert_close(
-        losses['unsup.ce'], expected, rtol=1e-4, atol=1e-5)
-    torch.testing.assert_close(losses['unsup.loss_seg'], 0.7 * expected,
-                               rtol=1e-4, atol=1e-5)
+        feats = student.extract_feat(inputs['strong'])
+        s_logits = F.interpolate(
+            student.decode_head.forward(feats), size=(32, 32),
+            mode='bilinear', align_corners=False)
+        a_logits = F.interpolate(
+            student.auxiliary_head.forward(feats), size=(32, 32),
+            mode='bilinear', align_corners=False)
+        expected_decode = F.cross_entropy(s_logits, matched)
+        expected_aux = F.cross_entropy(a_logits, matched)
+    torch.testing.assert_close(losses['unsup.decode.loss_ce'],
+                               0.7 * expected_decode, rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(losses['unsup.aux.loss_ce'],
+                               0.7 * 0.4 * expected_aux, rtol=1e-4,
+                               atol=1e-5)
     assert losses['unsup_weight'].item() == pytest.approx(0.7)
     assert losses['pseudo_valid_frac'].item() == pytest.approx(1.0)
-    hist = torch.stack([losses[f'pl_hist.{c}'] for c in range(NUM_CLASSES)])
-    expected_hist = torch.bincount(
-        matched.flatten(), minlength=NUM_CLASSES).float() / matched.numel()
-    torch.testing.assert_close(hist, expected_hist)
+    expected_counts = torch.bincount(matched.flatten(),
+                                     minlength=NUM_CLASSES)
+    assert torch.equal(hook_info()['class_counts'], expected_counts)
+    # the histogram is not logged as one console entry per class
+    assert not any(k.startswith('pl_hist') for k in losses)
 
 
 def test_no_confident_pseudo_label_gives_zero_lu_without_nan():
@@ -132,7 +162,8 @@ def test_no_confident_pseudo_label_gives_zero_lu_without_nan():
     inputs, samples = make_batch([True, False])
     losses = model.loss(inputs, samples)
     assert losses['pseudo_valid_frac'].item() == 0.0
-    assert losses['unsup.loss_seg'].item() == 0.0
+    assert losses['unsup.decode.loss_ce'].item() == 0.0
+    assert losses['unsup.aux.loss_ce'].item() == 0.0
     total = sum(v for k, v in losses.items() if 'loss' in k)
     assert torch.isfinite(total)
     total.backward()
@@ -147,9 +178,27 @@ def test_padding_of_strong_view_is_invalid():
     inputs, samples = make_batch([False], h=32, w=32)
     # pretend the real strong view is only 20 px wide (rest is batch padding)
     samples['strong'][0].set_metainfo(dict(img_shape=(32, 20)))
-    model.loss(inputs, samples)
-    matched = model.last_pseudo_labels['matched'][0]
-    assert (matched[:, 20:] == 255).all()
+    targets = model.make_pseudo_targets(model.split_batch(inputs, samples))
+    assert (targets.labels[0, :, 20:] == 255).all()
+    assert not targets.valid[0, :, 20:].any()
+    assert (targets.labels[0, :, :20] != 255).all()
+
+
+@pytest.mark.parametrize('labeled', [True, False])
+def test_strong_ignore_region_removes_pseudo_labels(labeled):
+    """Pixels that the strong view's map marks ignored (e.g. a Cutout box
+    with erase_seg=True) get no pseudo-label, labeled sample or not."""
+    model = build()
+    model.eval()
+    inputs, samples = make_batch([labeled], h=32, w=32)
+    gt = samples['strong'][0].gt_sem_seg.data
+    gt[0, 5:15, 8:20] = 255
+    targets = model.make_pseudo_targets(model.split_batch(inputs, samples))
+    box = torch.zeros(32, 32, dtype=torch.bool)
+    box[5:15, 8:20] = True
+    assert (targets.labels[0][box] == 255).all()
+    assert (targets.labels[0][~box] != 255).all()
+    assert torch.equal(targets.valid[0], ~box)
 
 
 def test_predict_routes_to_teacher_or_student():

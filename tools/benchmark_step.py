@@ -125,12 +125,12 @@ def main():
                                      model.teacher.encode_decode)),
         mock.patch.object(semi_mod, 'warp_labels',
                           timer.wrap('matching', semi_mod.warp_labels)),
-        mock.patch.object(semi_mod, 'hard_pseudo_labels',
-                          timer.wrap('pseudo-label post-processing',
-                                     semi_mod.hard_pseudo_labels)),
-        mock.patch.object(model, '_pseudo_label_stats',
-                          timer.wrap('pseudo-label post-processing',
-                                     model._pseudo_label_stats)),
+        mock.patch.object(model, 'make_pseudo_targets',
+                          timer.wrap('pseudo-targets (teacher + matching)',
+                                     model.make_pseudo_targets)),
+        mock.patch.object(model, 'hook_info',
+                          timer.wrap('hook info (class counts)',
+                                     model.hook_info)),
     ]
     for p in patches:
         p.start()

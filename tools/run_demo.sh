@@ -59,10 +59,13 @@ train() {  # train NAME CONFIG [NEWER_THAN]: train unless a fresh checkpoint exi
     echo "[demo] reusing $ckpt (FORCE=1 retrains)" >&2
     return
   fi
-  echo "[demo] training $name ($config)" >&2
+  echo "[demo] training $name ($config, ${ITERS[$config]} steps)" >&2
   SECONDS=0
-  python tools/train.py "$config" --work-dir "$dir" > "$dir.train.log" 2>&1 \
-    || { tail -n 30 "$dir.train.log" >&2; exit 1; }
+  # the full log goes to a file; the console gets step count and ETA
+  if ! python tools/train.py "$config" --work-dir "$dir" 2>&1 | tee "$dir.train.log" |
+      sed -unE "s/.*Iter\(train\) \[ *([0-9]+)\/([0-9]+)\].*eta: ([0-9:]+).*/[demo] $name: step \1\/\2, eta \3/p" >&2; then
+    tail -n 30 "$dir.train.log" >&2; exit 1
+  fi
   echo "[demo] $name trained in ${SECONDS}s (log: $dir.train.log)" >&2
 }
 

@@ -1,1 +1,1 @@
-from . import losses, segmentors, utils  # noqa: F401
+from . import segmentors, utils  # noqa: F401

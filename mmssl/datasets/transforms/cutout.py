@@ -24,11 +24,12 @@ class Cutout(RandomErasing):
       the image's aspect) drawn log-uniformly from ``aspect_range``.
     - By default the label map is NOT erased (``erase_seg=False``): Cutout
       hides pixels, not scene content, so the matched pseudo-labels still
-      supervise the erased region (FixMatch semantics) and the strong view's
-      ``gt_seg_map`` keeps marking only geometric validity. With
-      ``erase_seg=True`` erased labels become ``seg_ignore_label`` (French et
-      al.'s masked consistency, when the segmentor masks pseudo-labels by the
-      strong view's ignore pixels).
+      supervise the erased region (FixMatch semantics). With
+      ``erase_seg=True`` the erased pixels of ``gt_seg_map`` become
+      ``seg_ignore_label``, i.e. part of the strong view's ignore region,
+      which :class:`~mmssl.models.SemiSegmentor` removes from the
+      pseudo-labels (French et al.'s masked consistency: no loss inside the
+      box).
 
     Args:
         area_range (tuple[float, float]): erased area fraction per patch, in

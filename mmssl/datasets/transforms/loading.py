@@ -11,9 +11,10 @@
   and holds only ``0..num_classes-1`` and ``ignore_index``. Sets
   ``results['is_labeled'] = True``.
 * ``LoadEmptySegMap``: for unlabeled samples, a ``gt_seg_map`` full of
-  ``ignore_index`` with the image's size (``SegDataPreProcessor`` stacks a
-  map for every sample) registered in ``seg_fields`` so that geometric
-  transforms keep it aligned; sets ``results['is_labeled'] = False``.
+  :data:`UNLABELED_IN_VIEW` (inside the view, no class) with the image's
+  size (``SegDataPreProcessor`` stacks a map for every sample), registered
+  in ``seg_fields`` so that geometric transforms keep it aligned; sets
+  ``results['is_labeled'] = False``.
 """
 from typing import Optional
 
@@ -230,22 +231,36 @@ def _fmt(values: np.ndarray, limit: int = 12) -> str:
     return f'{vals}{more}'
 
 
+#: Label of an unlabeled sample's pixels that lie inside its view: not a
+#: class and not ``ignore_index``. Geometric transforms fill what they add
+#: with ``ignore_index`` and ``Cutout(erase_seg=True)`` erases to it, so in a
+#: strong view ``gt_seg_map == ignore_index`` is exactly its ignore region,
+#: labeled or not (see ``SemiSegmentor.strong_ignore_region``).
+UNLABELED_IN_VIEW = 254
+
+
 @TRANSFORMS.register_module()
 class LoadEmptySegMap(BaseTransform):
-    """Unlabeled sample: a ``gt_seg_map`` full of ``ignore_index``.
+    """Unlabeled sample: a ``gt_seg_map`` that carries no class, only which
+    pixels lie inside the view.
 
     The map has the current image's H x W (``results['img']``, else
-    ``results['img_shape']``), dtype uint8, and is appended to
-    ``results['seg_fields']`` (created if missing) so later geometric
-    transforms move it with the image. Sets ``results['is_labeled'] =
-    False``.
+    ``results['img_shape']``), dtype uint8, is full of ``in_view_value``
+    (:data:`UNLABELED_IN_VIEW`), and is appended to ``results['seg_fields']``
+    (created if missing) so later geometric transforms move it with the
+    image and fill what they add with the ignore index. Sets
+    ``results['is_labeled'] = False``: the supervised loss never reads it.
 
     Args:
-        ignore_index (int): fill value. Defaults to 255.
+        in_view_value (int): fill value; must be neither a class nor the
+            ignore index. Defaults to 254.
     """
 
-    def __init__(self, ignore_index: int = 255) -> None:
-        self.ignore_index = ignore_index
+    def __init__(self, in_view_value: int = UNLABELED_IN_VIEW) -> None:
+        if not 0 <= in_view_value <= 255:
+            raise ValueError(
+                f'in_view_value must fit uint8, got {in_view_value}')
+        self.in_view_value = in_view_value
 
     def transform(self, results: dict) -> dict:
         if results.get('img') is not None:
@@ -256,7 +271,7 @@ class LoadEmptySegMap(BaseTransform):
             raise KeyError('LoadEmptySegMap needs the image loaded first '
                            "(no 'img' or 'img_shape' in results for "
                            f"{results.get('img_path')})")
-        results['gt_seg_map'] = np.full((h, w), self.ignore_index, np.uint8)
+        results['gt_seg_map'] = np.full((h, w), self.in_view_value, np.uint8)
         fields = results.setdefault('seg_fields', [])
         if 'gt_seg_map' not in fields:
             fields.append('gt_seg_map')
@@ -264,4 +279,5 @@ class LoadEmptySegMap(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(ignore_index={self.ignore_index})'
+        return (f'{self.__class__.__name__}'
+                f'(in_view_value={self.in_view_value})')

@@ -1,12 +1,14 @@
-"""Save panels of pseudo-labels every N iterations through the visualizer."""
-from typing import Optional, Sequence
+"""Pseudo-label panels and class distribution, through the visualizer."""
+from typing import List, Optional, Sequence
 
 import numpy as np
 import torch
 from mmengine.hooks import Hook
+from mmengine.logging import MessageHub
 from mmengine.model import is_model_wrapper
 
 from mmseg.registry import HOOKS
+from ...models.segmentors.semi_base import HOOK_INFO_KEY
 
 
 def colorize(labels: np.ndarray, palette: np.ndarray,
@@ -31,18 +33,49 @@ def _fit(img: np.ndarray, h: int, w: int) -> np.ndarray:
     return canvas
 
 
+def class_bar_image(fractions: np.ndarray, names: Sequence[str],
+                    palette: np.ndarray, title: str) -> np.ndarray:
+    """A bar plot of per-class fractions as an ``(H, W, 3)`` RGB array."""
+    import matplotlib
+    matplotlib.use('Agg', force=False)
+    from matplotlib.figure import Figure
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    fig = Figure(figsize=(max(4, 0.35 * len(names) + 1), 3), dpi=100)
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    x = np.arange(len(names))
+    colours = [tuple(c / 255 for c in palette[i % len(palette)]) for i in x]
+    ax.bar(x, 100 * fractions, color=colours, edgecolor='black',
+           linewidth=0.5)
+    ax.set_xticks(x, list(names), rotation=60, ha='right', fontsize=7)
+    ax.set_ylabel('% of pseudo-labeled pixels')
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+
+
 @HOOKS.register_module()
 class PseudoLabelVisualizationHook(Hook):
-    """Every ``interval`` iterations, save one panel per sample.
+    """Pseudo-label panels and the pseudo-label class distribution.
 
-    Panel columns: weak view | teacher pseudo-label on the weak view |
-    matched pseudo-label over the strong view | strong view | student
-    prediction on the strong view. Ignored / invalid locations are black.
-    Images go through ``runner.visualizer.add_image`` and so to every
-    configured backend (``LocalVisBackend`` files under
-    ``<work_dir>/<timestamp>/vis_data/vis_image``, ``TensorboardVisBackend``).
+    Reads what the model published for the current step (``MessageHub``
+    runtime info :data:`~mmssl.models.segmentors.semi_base.HOOK_INFO_KEY`,
+    renewed every step: ``index``, ``weak_labels``, ``pseudo_labels``,
+    ``student_inputs``, ``class_counts``, ``num_classes``,
+    ``ignore_index``) and skips quietly whatever a model does not provide.
 
-    Reads ``model.last_pseudo_labels`` written by :class:`SemiSegmentor`.
+    Every iteration it adds the step's ``class_counts``; every ``interval``
+    iterations it sends to the visualizer backends (``LocalVisBackend``
+    files under ``<work_dir>/<timestamp>/vis_data``, TensorBoard, ...),
+    not to the console log:
+
+    * one panel per sample (``pseudo_labels_<k>``): weak view | teacher
+      pseudo-label on the weak view | pseudo-label in the student's frame
+      over the strong view | strong view | student prediction;
+    * the class distribution of the pseudo-labeled pixels since the last
+      report, as scalars ``pseudo_label_class/<name>`` and as a bar image
+      ``pseudo_label_classes``.
     """
 
     priority = 'LOWEST'
@@ -59,42 +92,76 @@ class PseudoLabelVisualizationHook(Hook):
         self.alpha = alpha
         self.palette = None if palette is None else np.asarray(
             palette, dtype=np.uint8)
+        self._counts = None
+
+    def _metainfo(self, runner) -> dict:
+        dataset = getattr(runner.train_dataloader, 'dataset', None)
+        return getattr(dataset, 'metainfo', None) or {}
 
     def _palette(self, runner, num_classes: int) -> np.ndarray:
         if self.palette is not None:
             return self.palette
-        meta = getattr(runner.train_dataloader.dataset, 'metainfo', {}) or {}
+        meta = self._metainfo(runner)
         if meta.get('palette'):
             return np.asarray(meta['palette'], dtype=np.uint8)
         rng = np.random.RandomState(0)
         return rng.randint(0, 255, (num_classes, 3)).astype(np.uint8)
 
-    def make_panels(self, model, data_batch, palette) -> list:
-        """The panels of the last batch, as ``(H, 5W, 3)`` RGB arrays."""
-        cache = model.last_pseudo_labels
-        if not cache or 'matched' not in cache:
+    @torch.no_grad()
+    def student_predictions(self, model, inputs: torch.Tensor) -> np.ndarray:
+        """The student's argmax on its unsupervised inputs (eval mode)."""
+        student = getattr(model, 'student', None)
+        if student is None or not hasattr(student, 'encode_decode'):
+            return None
+        shape = tuple(inputs.shape[2:])
+        metas = [dict(img_shape=shape, pad_shape=shape, ori_shape=shape)
+                 ] * inputs.shape[0]
+        was_training = student.training
+        student.eval()
+        try:
+            logits = student.encode_decode(inputs, metas)
+        finally:
+            student.train(was_training)
+        return logits.argmax(1).cpu().numpy()
+
+    def make_panels(self, info: dict, data_batch: dict, palette: np.ndarray,
+                    model=None) -> List[np.ndarray]:
+        """Panels of this step's pseudo-labels, ``(H, 5W, 3)`` RGB each."""
+        index = info.get('index') or []
+        if 'pseudo_labels' not in info or not index:
             return []
-        ignore = model.ignore_index
-        weak_imgs = data_batch['inputs']['weak']
-        strong_imgs = data_batch['inputs']['strong']
+        ignore = info.get('ignore_index', 255)
+        inputs = data_batch.get('inputs', {}) if data_batch else {}
+        weak_imgs, strong_imgs = inputs.get('weak'), inputs.get('strong')
+        n = min(len(index), self.max_samples)
+        preds = None
+        if model is not None and info.get('student_inputs') is not None:
+            preds = self.student_predictions(model,
+                                             info['student_inputs'][:n])
         panels = []
-        for k, idx in enumerate(cache['index'].tolist()[:self.max_samples]):
-            weak = _to_rgb(weak_imgs[idx])
-            strong = _to_rgb(strong_imgs[idx])
-            h, w = max(weak.shape[0], strong.shape[0]), max(
-                weak.shape[1], strong.shape[1])
-            pl = colorize(cache['weak'][k].cpu().numpy(), palette, ignore)
-            matched = cache['matched'][k].cpu().numpy()
-            over = _fit(strong, *matched.shape).astype(np.float32)
-            valid = matched != ignore
+        for k in range(n):
+            idx = index[k]
+            target = info['pseudo_labels'][k].cpu().numpy()
+            h, w = target.shape
+            strong = (_to_rgb(strong_imgs[idx]) if strong_imgs is not None
+                      else np.zeros((h, w, 3), np.uint8))
+            over = _fit(strong, h, w).astype(np.float32)
+            valid = target != ignore
             over[valid] = ((1 - self.alpha) * over[valid] + self.alpha *
-                           colorize(matched, palette, ignore)[valid])
-            cols = [weak, pl, over.astype(np.uint8), strong]
-            if 'student_pred' in cache and k < len(cache['student_pred']):
+                           colorize(target, palette, ignore)[valid])
+            cols = []
+            if weak_imgs is not None:
+                cols.append(_to_rgb(weak_imgs[idx]))
+            if info.get('weak_labels') is not None:
                 cols.append(
-                    colorize(cache['student_pred'][k].cpu().numpy(), palette,
+                    colorize(info['weak_labels'][k].cpu().numpy(), palette,
                              ignore))
-            panels.append(np.concatenate([_fit(c, h, w) for c in cols], 1))
+            cols += [over.astype(np.uint8), strong]
+            if preds is not None:
+                cols.append(colorize(preds[k], palette, ignore))
+            ph = max(c.shape[0] for c in cols)
+            pw = max(c.shape[1] for c in cols)
+            panels.append(np.concatenate([_fit(c, ph, pw) for c in cols], 1))
         return panels
 
     def after_train_iter(self,
@@ -102,12 +169,42 @@ class PseudoLabelVisualizationHook(Hook):
                          batch_idx: int,
                          data_batch=None,
                          outputs=None) -> None:
+        info = MessageHub.get_current_instance().get_info(HOOK_INFO_KEY)
+        if not info:
+            return
+        counts = info.get('class_counts')
+        if counts is not None:  # summed on device: no sync per step
+            self._counts = (counts.clone() if self._counts is None else
+                            self._counts + counts)
         if not self.every_n_train_iters(runner, self.interval):
             return
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
-        palette = self._palette(runner, model.num_classes)
-        for k, panel in enumerate(self.make_panels(model, data_batch,
-                                                   palette)):
-            runner.visualizer.add_image(
-                f'pseudo_labels_{k}', panel, step=runner.iter + 1)
+        num_classes = info.get('num_classes') or (
+            len(self._counts) if self._counts is not None else 1)
+        palette = self._palette(runner, num_classes)
+        step = runner.iter + 1
+        for k, panel in enumerate(
+                self.make_panels(info, data_batch, palette, model)):
+            runner.visualizer.add_image(f'pseudo_labels_{k}', panel, step=step)
+        if self._counts is not None:
+            self.report_class_distribution(runner, palette, step)
+
+    def report_class_distribution(self, runner, palette, step: int) -> None:
+        counts = self._counts.double().cpu().numpy()
+        self._counts = None
+        fractions = counts / max(counts.sum(), 1.0)
+        names = list(self._metainfo(runner).get('classes') or [])
+        if len(names) != len(fractions):
+            names = [str(c) for c in range(len(fractions))]
+        runner.visualizer.add_scalars(
+            {
+                f'pseudo_label_class/{name}': float(f)
+                for name, f in zip(names, fractions)
+            },
+            step=step)
+        runner.visualizer.add_image(
+            'pseudo_label_classes',
+            class_bar_image(fractions, names, palette,
+                            f'pseudo-label classes, iterations up to {step}'),
+            step=step)

@@ -1,19 +1,29 @@
 """The semi-supervised core shared by every mmssl task model."""
 import copy
-from typing import Optional
+from typing import Dict, List, Optional
 
+import torch
 import torch.nn as nn
 from mmengine.config import ConfigDict
+from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
+from torch import Tensor
 
 from mmseg.registry import MODELS
+from ..utils.semi_batch import SemiBatch
+
+UNSUP_ON = ('unlabeled', 'all')
+
+#: MessageHub runtime-info key under which a semi model publishes, every
+#: training step, what hooks may show (see :meth:`SemiBaseModel.publish`).
+HOOK_INFO_KEY = 'mmssl.train_step'
 
 
 class SemiBaseModel(BaseModel):
     """Student and EMA teacher of one architecture, plus the loss weight.
 
     Task models (segmentation, multi-task) subclass this and implement
-    ``loss``. What lives here is task-independent:
+    ``loss`` from small steps. What lives here is task-independent:
 
     * ``student`` is trained; ``teacher`` has the same architecture, never
       receives gradients and stays in eval mode (``IterBasedTrainLoop`` calls
@@ -23,7 +33,10 @@ class SemiBaseModel(BaseModel):
       :class:`mmssl.engine.UnsupWeightHook`;
     * prediction routes to the teacher (default) or the student through
       ``semi_test_cfg['predict_on']``, the contract of
-      ``mmdet.TeacherStudentValLoop``.
+      ``mmdet.TeacherStudentValLoop``;
+    * :meth:`split_batch` (labeled / unsupervised indices from the samples'
+      ``is_labeled``) and :meth:`publish` (data for hooks, renewed every
+      step through mmengine's ``MessageHub``, never kept on the model).
 
     Args:
         model: config of the wrapped task model (e.g. an mmseg
@@ -55,6 +68,10 @@ class SemiBaseModel(BaseModel):
                 "semi_test_cfg.predict_on must be 'teacher' or 'student', "
                 f"got {self.semi_test_cfg['predict_on']!r}")
         self.unsup_weight = float(self.semi_train_cfg.get('unsup_weight', 1.0))
+        self.unsup_on = self.semi_train_cfg.get('unsup_on', 'all')
+        if self.unsup_on not in UNSUP_ON:
+            raise ValueError(f'semi_train_cfg.unsup_on must be one of '
+                             f'{UNSUP_ON}, got {self.unsup_on!r}')
 
     def train(self, mode: bool = True) -> 'SemiBaseModel':
         """Set train mode on the student; the teacher always stays in eval."""
@@ -80,3 +97,49 @@ class SemiBaseModel(BaseModel):
 
     def _forward(self, batch_inputs, batch_data_samples=None):
         return self.predictor._forward(batch_inputs, batch_data_samples)
+
+    # ------------------------------------------------------------ steps
+    def split_batch(self, multi_batch_inputs: Dict[str, Tensor],
+                    multi_batch_data_samples: Dict[str, List]) -> SemiBatch:
+        """Group the ``weak`` / ``strong`` branches and index the samples
+        that get the supervised and the unsupervised loss.
+
+        Raises:
+            KeyError: a weak sample has no ``is_labeled`` in its metainfo
+                (it is never guessed: an unlabeled sample taken as labeled
+                would train on an empty map).
+        """
+        weak_ds = multi_batch_data_samples['weak']
+        flags = []
+        for ds in weak_ds:
+            if 'is_labeled' not in ds.metainfo:
+                raise KeyError(
+                    f"data sample {ds.metainfo.get('img_path', '?')} has no "
+                    "'is_labeled': load labels with LoadCheckedAnnotations "
+                    '(labeled) or LoadEmptySegMap (unlabeled) and list '
+                    "'is_labeled' in the packer's meta_keys (PackSegInputs "
+                    'in the SemiViews branches)')
+            flags.append(bool(ds.metainfo['is_labeled']))
+        weak_x = multi_batch_inputs['weak']
+        labeled = torch.tensor(flags, device=weak_x.device)
+        unsup = ~labeled if self.unsup_on == 'unlabeled' else torch.ones_like(
+            labeled)
+        return SemiBatch(
+            weak_inputs=weak_x,
+            strong_inputs=multi_batch_inputs['strong'],
+            weak_samples=weak_ds,
+            strong_samples=multi_batch_data_samples['strong'],
+            labeled=labeled,
+            sup_idx=labeled.nonzero().flatten(),
+            unsup_idx=unsup.nonzero().flatten())
+
+    @staticmethod
+    def publish(info: dict) -> None:
+        """Hand ``info`` to the hooks of this training step.
+
+        Stored as MessageHub runtime info under :data:`HOOK_INFO_KEY`,
+        replaced every step (never merged with an older step's) and left out
+        of checkpoints. Tensors are detached references, not copies.
+        """
+        MessageHub.get_current_instance().update_info(
+            HOOK_INFO_KEY, info, resumed=False)

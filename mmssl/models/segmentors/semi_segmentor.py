@@ -1,18 +1,19 @@
-"""Dense FixMatch / FixMatch* for semantic segmentation."""
-from typing import Dict, List, Optional
+"""Dense FixMatch / FixMatch* for semantic segmentation, in small steps."""
+import inspect
+from contextlib import contextmanager
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import torch
+import torch.nn as nn
+from mmengine.structures import PixelData
 from torch import Tensor
 
-from mmseg.models.utils import resize
 from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
 from mmseg.utils import add_prefix
-from ..losses import valid_pixel_cross_entropy
-from ..utils.pseudo_label import hard_pseudo_labels
-from ..utils.view_matching import warp_labels
+from ..utils.semi_batch import PseudoTargets, SemiBatch
+from ..utils.view_matching import warp_labels, warp_probs
 from .semi_base import SemiBaseModel
-
-UNSUP_ON = ('unlabeled', 'all')
 
 
 def _stack_homographies(data_samples, device) -> Tensor:
@@ -20,34 +21,150 @@ def _stack_homographies(data_samples, device) -> Tensor:
     for ds in data_samples:
         if 'homography_matrix' not in ds.metainfo:
             raise KeyError(
-                "data sample has no 'homography_matrix': add it to "
-                "PackSegInputs.meta_keys and use transforms that record it "
-                '(mmdet.Resize/RandomFlip/RandomCrop, mmssl.TwoViewCrop)')
+                f"data sample {ds.metainfo.get('img_path', '?')} has no "
+                "'homography_matrix': build the views with SemiViews (or "
+                'transforms that record it: mmdet Resize / RandomFlip / '
+                "RandomCrop, mmssl Exact*) and list 'homography_matrix' in "
+                "PackSegInputs' meta_keys")
         mats.append(torch.as_tensor(ds.homography_matrix, dtype=torch.float64))
     return torch.stack(mats).to(device)
 
 
+def _valid_hw(ds) -> Tuple[int, int]:
+    """Unpadded ``(h, w)`` of a sample (``SegDataPreProcessor`` stores it as
+    a ``torch.Size``)."""
+    h, w = ds.img_shape[:2]
+    return int(h), int(w)
+
+
+def batch_frame_metas(inputs: Tensor, data_samples: Sequence) -> List[dict]:
+    """Each sample's metainfo with ``img_shape`` and ``pad_shape`` set to the
+    padded batch size as a tuple.
+
+    mmseg decode heads resize their logits to ``pad_shape`` unless
+    ``img_shape`` is a ``torch.Size`` (their sign of slide inference, which
+    ``SegDataPreProcessor`` leaves on every sample): with the preprocessor's
+    metadata a padded batch's logits are all resized to the FIRST sample's
+    unpadded size. These metas keep them in the padded batch frame, the
+    frame of the student's loss and of the matching.
+    """
+    shape = tuple(int(s) for s in inputs.shape[2:])
+    return [
+        dict(ds.metainfo, img_shape=shape, pad_shape=shape)
+        for ds in data_samples
+    ]
+
+
+def slice_batch(feats, index: Tensor):
+    """``feats`` (a tensor, or lists / tuples / dicts of them, as backbones,
+    necks and heads return) restricted to the samples ``index`` on dim 0."""
+    if feats is None:
+        return None
+    if isinstance(feats, Tensor):
+        return feats[index]
+    if isinstance(feats, (list, tuple)):
+        return type(feats)(slice_batch(f, index) for f in feats)
+    if isinstance(feats, dict):
+        return {k: slice_batch(v, index) for k, v in feats.items()}
+    raise TypeError(f'cannot slice student outputs of type {type(feats)}')
+
+
+def _as_list(heads) -> List[nn.Module]:
+    if heads is None:
+        return []
+    return list(heads) if isinstance(heads, nn.ModuleList) else [heads]
+
+
+#: Heads that cannot run once over the batch: their ``loss`` runs their
+#: ``forward`` on points it samples itself (PointRend), so they run on each
+#: part's sliced features instead.
+PER_PART_HEADS = ('PointHead', )
+
+
+class StudentForward(NamedTuple):
+    """One student forward over the whole batch: backbone (+ neck) features
+    and the output of every head that ran once over the batch."""
+    feats: Any
+    head_outputs: Dict[nn.Module, Any]
+
+
+class _Output:
+    """Stands in for a head's ``forward``: returns a precomputed output."""
+
+    def __init__(self, output):
+        self.output = output
+
+    def __call__(self, *args, **kwargs):
+        return self.output
+
+
+@contextmanager
+def precomputed_forward(outputs: Dict[nn.Module, Any]):
+    """Within the block, each head's ``forward`` returns the given output, so
+    the head's own ``loss`` code (and the segmentor's, e.g. a cascade's)
+    computes its losses from outputs computed once for the whole batch."""
+    for head, out in outputs.items():
+        head.forward = _Output(out)
+    try:
+        yield
+    finally:
+        for head in outputs:
+            del head.forward
+
+
 @MODELS.register_module()
 class SemiSegmentor(SemiBaseModel):
-    """Student + EMA teacher around any mmseg segmentor (Dense FixMatch).
+    """Student + EMA teacher around an mmseg segmentor (Dense FixMatch).
 
-    ``L = Ls + lambda * Lu``. ``Ls`` is the segmentor's own decode (and
-    auxiliary) loss on labeled weak views. ``Lu`` is the cross-entropy of the
-    student on strong views against the teacher's hard pseudo-labels from the
-    weak views, brought into the strong frame by ``A o alpha^-1``
-    (:func:`mmssl.models.utils.warp_labels`), averaged over valid locations
-    only. The student runs one forward over the concatenated labeled-weak and
-    strong inputs. FixMatch* is the same model with a photometric-only strong
-    branch and one shared crop (a config choice).
+    ``L = Ls + lambda * Lu``. ``Ls`` is the segmentor's own training loss
+    (decode head(s) and auxiliary head(s)) on the labeled weak views. ``Lu``
+    is the SAME loss on the strong views, with the teacher's pseudo-labels
+    as ``gt_sem_seg``: the teacher's argmax on the weak view (threshold
+    tau), brought into the strong frame by ``A o alpha^-1``
+    (:func:`mmssl.models.utils.warp_labels`) and removed where the strong
+    view's ignore region is. With ``CrossEntropyLoss(avg_non_ignore=True)``
+    (the shipped configs) both are averaged over valid pixels only. The
+    student runs one forward (backbone, neck and every head) over
+    labeled-weak and strong inputs; each head's output is sliced per part and
+    the head computes each loss with its own code, so every head takes part
+    in every step whatever the batch's labels (DDP without
+    ``find_unused_parameters``; the same SyncBN calls on every rank). FixMatch* is the same model
+    with a photometric-only strong branch and one shared crop.
+
+    A training step is :meth:`loss`, made of steps a method overrides one at
+    a time (as mmdet's ``SoftTeacher`` overrides ``SemiBaseDetector``):
+
+    1. :meth:`split_batch` - labeled / unsupervised indices;
+    2. :meth:`make_pseudo_targets` - teacher on the weak views in the padded
+       batch frame (:meth:`teacher_logits`), matched into the strong frame;
+    3. :meth:`build_unsup_batch` - the student's unsupervised inputs and
+       targets (identity here; mixing methods mix them);
+    4. :meth:`student_forward` - one student forward over both parts;
+    5. :meth:`loss_sup` and :meth:`loss_unsup` (weighted by
+       :meth:`unsup_loss_weight`), from the sliced outputs
+       (:meth:`part_losses`);
+    6. :meth:`publish` - pseudo-labels and counts for the hooks.
+
+    Supported segmentors: mmseg ``EncoderDecoder`` and
+    ``CascadeEncoderDecoder`` (e.g. OCRNet, PointRend), with no, one or a
+    list of auxiliary heads, and any decode head whose ``loss`` /
+    ``predict`` follow mmseg's interface (heads with several outputs such
+    as DANet or PIDNet, query-based heads such as K-Net and Mask2Former).
+    Backbones may return a tensor or lists / tuples / dicts of tensors.
+    The tested model-zoo families are listed in the README.
 
     Args:
-        segmentor: config of an mmseg segmentor (``EncoderDecoder``).
+        segmentor: config of an mmseg segmentor.
         semi_train_cfg:
             ``pseudo_threshold`` (tau in [0, 1), default 0),
             ``unsup_on`` ('unlabeled' or 'all': which samples' strong views
             get Lu, default 'all'), ``unsup_weight`` (initial lambda; the
-            ramp hook overrides it), ``log_class_hist`` (default True).
+            ramp hook overrides it).
     """
+
+    #: whether :meth:`make_pseudo_targets` also matches the teacher's
+    #: probabilities (bilinear); methods with soft targets set it.
+    needs_probs = False
 
     def __init__(self,
                  segmentor: dict,
@@ -61,120 +178,228 @@ class SemiSegmentor(SemiBaseModel):
             semi_train_cfg=semi_train_cfg,
             semi_test_cfg=semi_test_cfg,
             init_cfg=init_cfg)
-        cfg = self.semi_train_cfg
-        self.pseudo_threshold = float(cfg.get('pseudo_threshold', 0.0))
+        self.pseudo_threshold = float(
+            self.semi_train_cfg.get('pseudo_threshold', 0.0))
         if not 0.0 <= self.pseudo_threshold < 1.0:
             raise ValueError('semi_train_cfg.pseudo_threshold (tau) must be '
                              f'in [0, 1), got {self.pseudo_threshold}')
-        self.unsup_on = cfg.get('unsup_on', 'all')
-        if self.unsup_on not in UNSUP_ON:
-            raise ValueError(f'semi_train_cfg.unsup_on must be one of '
-                             f'{UNSUP_ON}, got {self.unsup_on!r}')
-        self.log_class_hist = bool(cfg.get('log_class_hist', True))
-        self.ignore_index = self.student.decode_head.ignore_index
-        self.num_classes = self.student.decode_head.num_classes
-        # The last batch's views and labels, for PseudoLabelVisualizationHook.
-        self.last_pseudo_labels: Dict[str, Tensor] = {}
+        head = self.student.decode_head
+        last = head[-1] if isinstance(head, torch.nn.ModuleList) else head
+        self.ignore_index = last.ignore_index
+        self.num_classes = last.num_classes
 
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------- step
     def loss(self, multi_batch_inputs: Dict[str, Tensor],
              multi_batch_data_samples: Dict[str, List]) -> dict:
-        weak_x = multi_batch_inputs['weak']
-        strong_x = multi_batch_inputs['strong']
-        weak_ds = multi_batch_data_samples['weak']
-        strong_ds = multi_batch_data_samples['strong']
-        device = weak_x.device
-        labeled = torch.tensor(
-            [bool(ds.metainfo.get('is_labeled', True)) for ds in weak_ds],
-            device=device)
-        unsup_mask = (~labeled if self.unsup_on == 'unlabeled' else
-                      torch.ones_like(labeled))
-        lab_idx = labeled.nonzero().flatten()
-        uns_idx = unsup_mask.nonzero().flatten()
-
-        pseudo = self.match_pseudo_labels(weak_x, weak_ds, strong_x,
-                                          strong_ds, uns_idx)
-
-        # One student forward (backbone and heads) over labeled weak views
-        # and strong views; the logits are then split per loss.
-        student = self.student
-        student_in = torch.cat([weak_x[lab_idx], strong_x[uns_idx]])
-        feats = student.extract_feat(student_in)
-        logits = student.decode_head.forward(feats)
-        n_lab = len(lab_idx)
-        sup_ds = [weak_ds[i] for i in lab_idx.tolist()]
+        batch = self.split_batch(multi_batch_inputs, multi_batch_data_samples)
+        targets = self.make_pseudo_targets(batch)
+        unsup_x, unsup_ds = self.build_unsup_batch(batch, targets)
+        sup_x = batch.weak_inputs[batch.sup_idx]
+        sup_ds = [batch.weak_samples[i] for i in batch.sup_idx.tolist()]
+        fwd = self.student_forward(
+            torch.cat([sup_x, unsup_x]), sup_ds + unsup_ds)
+        device = sup_x.device
+        n_sup, n_all = len(sup_ds), len(sup_ds) + len(unsup_ds)
         losses = dict()
-        if n_lab:
+        if n_sup:
             losses.update(
-                add_prefix(
-                    student.decode_head.loss_by_feat(logits[:n_lab], sup_ds),
-                    'sup.decode'))
-            if student.with_auxiliary_head:
-                aux_logits = student.auxiliary_head.forward(feats)
-                losses.update(
-                    add_prefix(
-                        student.auxiliary_head.loss_by_feat(
-                            aux_logits[:n_lab], sup_ds), 'sup.aux'))
-        if len(uns_idx):
-            u_logits = resize(
-                logits[n_lab:],
-                size=strong_x.shape[2:],
-                mode='bilinear',
-                align_corners=student.align_corners)
-            loss_u = valid_pixel_cross_entropy(u_logits, pseudo,
-                                               self.ignore_index)
-            self.last_pseudo_labels['student_pred'] = (
-                u_logits.detach().argmax(1))
-        else:
-            # an exact zero that keeps the graph connected (DDP)
-            loss_u = logits.sum() * 0.0
-        losses['unsup.loss_seg'] = loss_u * self.unsup_weight
-        losses['unsup.ce'] = loss_u.detach()  # Lu before lambda (no 'loss' in key: not summed)
-        losses['unsup_weight'] = loss_u.new_tensor(self.unsup_weight)
-        losses.update(self._pseudo_label_stats(pseudo))
+                self.loss_sup(fwd, torch.arange(n_sup, device=device),
+                              sup_ds))
+        if n_all > n_sup:
+            losses.update(
+                self.loss_unsup(fwd, torch.arange(n_sup, n_all,
+                                                  device=device), unsup_ds,
+                                targets))
+        losses['unsup_weight'] = sup_x.new_tensor(self.unsup_weight)
+        losses['pseudo_valid_frac'] = (
+            (targets.labels != self.ignore_index).float().mean()
+            if targets.labels.numel() else sup_x.new_zeros(()))
+        self.publish(self.hook_info(batch, targets, unsup_x))
         return losses
 
+    # ---------------------------------------------------- pseudo-targets
     @torch.no_grad()
-    def match_pseudo_labels(self, weak_x, weak_ds, strong_x, strong_ds,
-                            idx: Tensor) -> Tensor:
-        """Teacher pseudo-labels on weak views, matched into strong views."""
-        if len(idx) == 0:
-            return strong_x.new_zeros((0, ) + strong_x.shape[2:]).long()
-        sel = idx.tolist()
-        w_ds = [weak_ds[i] for i in sel]
-        s_ds = [strong_ds[i] for i in sel]
-        logits = self.teacher.encode_decode(weak_x[idx],
-                                            [d.metainfo for d in w_ds])
-        labels, _ = hard_pseudo_labels(logits, self.pseudo_threshold,
-                                       self.ignore_index)
-        matched = warp_labels(
-            labels,
-            _stack_homographies(w_ds, weak_x.device),
-            _stack_homographies(s_ds, weak_x.device),
-            dst_shape=tuple(strong_x.shape[2:]),
-            src_valid_shapes=[d.img_shape for d in w_ds],
-            ignore_index=self.ignore_index)
-        # batch padding of the strong views is not part of the view
-        for k, d in enumerate(s_ds):
-            h, w = d.img_shape
-            matched[k, h:, :] = self.ignore_index
-            matched[k, :, w:] = self.ignore_index
-        self.last_pseudo_labels = dict(
-            index=idx.detach().cpu(), weak=labels, matched=matched)
-        return matched
+    def teacher_logits(self, inputs: Tensor, data_samples: Sequence) -> Tensor:
+        """Teacher logits ``[N, C, H, W]`` in the padded batch frame (the
+        segmentor's own ``encode_decode``, with :func:`batch_frame_metas`)."""
+        return self.teacher.encode_decode(
+            inputs, batch_frame_metas(inputs, data_samples))
 
-    def _pseudo_label_stats(self, pseudo: Tensor) -> dict:
-        stats = dict()
-        valid = pseudo != self.ignore_index
-        stats['pseudo_valid_frac'] = (
-            valid.float().mean() if pseudo.numel() else pseudo.new_zeros(
-                (), dtype=torch.float))
-        if self.log_class_hist:
-            hist = torch.bincount(
-                pseudo[valid].flatten(), minlength=self.num_classes).float()
-            hist = hist / hist.sum().clamp(min=1)
-            # One device->host copy for the whole histogram; the logger
-            # would otherwise synchronise once per class entry.
-            for c, frac in enumerate(hist.cpu()):
-                stats[f'pl_hist.{c}'] = frac
-        return stats
+    def strong_ignore_region(self, strong_samples: Sequence,
+                             shape: Tuple[int, int],
+                             device: torch.device) -> Tensor:
+        """``[n, H, W]`` bool: where the strong views' ``gt_sem_seg`` is
+        ``ignore_index`` (geometric padding, erased boxes of
+        ``Cutout(erase_seg=True)``, void labels; unlabeled samples carry
+        ``LoadEmptySegMap``'s in-view value elsewhere), plus batch padding."""
+        region = torch.ones((len(strong_samples), ) + tuple(shape),
+                            dtype=torch.bool, device=device)
+        for k, ds in enumerate(strong_samples):
+            if 'gt_sem_seg' not in ds:
+                raise KeyError(
+                    f"strong view of {ds.metainfo.get('img_path', '?')} has "
+                    'no gt_sem_seg: load LoadCheckedAnnotations or '
+                    'LoadEmptySegMap before SemiViews')
+            gt = ds.gt_sem_seg.data[0].to(device)
+            h, w = _valid_hw(ds)
+            h, w = min(h, gt.shape[0], shape[0]), min(w, gt.shape[1], shape[1])
+            region[k, :h, :w] = gt[:h, :w] == self.ignore_index
+        return region
+
+    @torch.no_grad()
+    def make_pseudo_targets(self, batch: SemiBatch) -> PseudoTargets:
+        """Teacher targets for ``batch.unsup_idx`` in the strong frame."""
+        idx = batch.unsup_idx
+        sel = idx.tolist()
+        strong_hw = tuple(batch.strong_inputs.shape[2:])
+        weak_hw = tuple(batch.weak_inputs.shape[2:])
+        device = batch.weak_inputs.device
+        if not sel:
+            empty = torch.zeros((0, ) + strong_hw, device=device)
+            return PseudoTargets(
+                labels=empty.long(),
+                confidence=empty,
+                valid=empty.bool(),
+                weak_labels=torch.zeros((0, ) + weak_hw, device=device).long(),
+                probs=(torch.zeros((0, self.num_classes) + strong_hw,
+                                   device=device)
+                       if self.needs_probs else None))
+        w_ds = [batch.weak_samples[i] for i in sel]
+        s_ds = [batch.strong_samples[i] for i in sel]
+        probs = self.teacher_logits(batch.weak_inputs[idx],
+                                    w_ds).float().softmax(dim=1)
+        confidence, weak_labels = probs.max(dim=1)
+        geometry = dict(
+            src_h=_stack_homographies(w_ds, device),
+            dst_h=_stack_homographies(s_ds, device),
+            dst_shape=strong_hw,
+            src_valid_shapes=[_valid_hw(d) for d in w_ds])
+        labels = warp_labels(
+            weak_labels, ignore_index=self.ignore_index, **geometry)
+        valid = labels != self.ignore_index
+        valid &= ~self.strong_ignore_region(s_ds, strong_hw, device)
+        confidence = warp_labels(confidence, ignore_index=0, **geometry)
+        confidence = torch.where(valid, confidence,
+                                 torch.zeros_like(confidence))
+        keep = valid & (confidence >= self.pseudo_threshold)
+        labels = torch.where(keep, labels,
+                             torch.full_like(labels, self.ignore_index))
+        matched_probs = None
+        if self.needs_probs:
+            matched_probs, _ = warp_probs(probs, **geometry)
+            matched_probs = matched_probs * valid.unsqueeze(1)
+        return PseudoTargets(
+            labels=labels,
+            confidence=confidence,
+            valid=valid,
+            weak_labels=weak_labels,
+            probs=matched_probs)
+
+    def build_unsup_batch(self, batch: SemiBatch, targets: PseudoTargets
+                          ) -> Tuple[Tensor, List[SegDataSample]]:
+        """The student's unsupervised inputs and their data samples with the
+        pseudo-labels as ``gt_sem_seg``. Dense FixMatch: the strong views
+        as they are."""
+        inputs = batch.strong_inputs[batch.unsup_idx]
+        samples = [
+            self.with_gt(batch.strong_samples[i], targets.labels[k])
+            for k, i in enumerate(batch.unsup_idx.tolist())
+        ]
+        return inputs, samples
+
+    @staticmethod
+    def with_gt(sample: SegDataSample, labels: Tensor) -> SegDataSample:
+        """A new data sample with ``sample``'s metainfo and ``labels``
+        ``[H, W]`` as ``gt_sem_seg``."""
+        out = SegDataSample(metainfo=sample.metainfo)
+        out.gt_sem_seg = PixelData(data=labels[None])
+        return out
+
+    # ------------------------------------------------------------ student
+    def student_forward(self, inputs: Tensor,
+                        data_samples: List) -> StudentForward:
+        """One forward of the student's backbone (+ neck) and of every head
+        (decode stages, auxiliary heads) over the whole batch, as mmseg's
+        supervised step does: batch statistics see the whole batch, every
+        rank calls every head once per step (SyncBN), and every parameter
+        takes part (DDP) whatever the batch's labels."""
+        student = self.student
+        feats = student.extract_feat(inputs)
+        outputs = dict()
+        prev = None
+        for head in _as_list(student.decode_head):
+            if type(head).__name__ in PER_PART_HEADS:
+                break  # it and the stages after it run per part
+            prev = self._head_forward(head, feats, prev, data_samples)
+            outputs[head] = prev
+        for head in _as_list(getattr(student, 'auxiliary_head', None)):
+            outputs[head] = self._head_forward(head, feats, None, data_samples)
+        return StudentForward(feats, outputs)
+
+    @staticmethod
+    def _head_forward(head: nn.Module, feats, prev, data_samples):
+        params = inspect.signature(head.forward).parameters
+        if 'batch_data_samples' in params:  # MaskFormer / Mask2Former
+            return head(feats, data_samples)
+        if prev is not None:  # cascade stage: forward(inputs, prev_output)
+            return head(feats, prev)
+        return head(feats)
+
+    def part_losses(self, fwd: StudentForward, index: Tensor,
+                    data_samples: List) -> dict:
+        """The student segmentor's own training losses (decode heads,
+        cascades and auxiliary heads) for the samples ``index`` of the
+        forward, each head computing its loss with its own code from its
+        sliced output."""
+        student = self.student
+        feats = slice_batch(fwd.feats, index)
+        sliced = {
+            head: slice_batch(out, index)
+            for head, out in fwd.head_outputs.items()
+        }
+        with precomputed_forward(sliced):
+            losses = student._decode_head_forward_train(feats, data_samples)
+            if student.with_auxiliary_head:
+                losses.update(
+                    student._auxiliary_head_forward_train(
+                        feats, data_samples))
+        return losses
+
+    def loss_sup(self, fwd: StudentForward, index: Tensor,
+                 data_samples: List) -> dict:
+        """``Ls``: the segmentor's losses on the labeled weak views."""
+        return add_prefix(self.part_losses(fwd, index, data_samples), 'sup')
+
+    def loss_unsup(self, fwd: StudentForward, index: Tensor,
+                   data_samples: List, targets: PseudoTargets) -> dict:
+        """``lambda * Lu``: the segmentor's losses with the pseudo-labels as
+        ground truth; every entry named ``*loss*`` is multiplied by
+        :meth:`unsup_loss_weight`, other entries (accuracies) are logged."""
+        weight = self.unsup_loss_weight(targets)
+        losses = self.part_losses(fwd, index, data_samples)
+        return add_prefix(
+            {
+                k: v * weight if 'loss' in k else v
+                for k, v in losses.items()
+            }, 'unsup')
+
+    def unsup_loss_weight(self, targets: PseudoTargets):
+        """lambda: the ramp hook's current value."""
+        return self.unsup_weight
+
+    # -------------------------------------------------------------- hooks
+    def hook_info(self, batch: SemiBatch, targets: PseudoTargets,
+                  unsup_inputs: Tensor) -> dict:
+        """What :class:`PseudoLabelVisualizationHook` shows: indices into
+        the batch, pseudo-labels in both frames, the student's unsupervised
+        inputs and the pseudo-label class counts (on device)."""
+        valid = targets.labels[targets.labels != self.ignore_index]
+        return dict(
+            index=batch.unsup_idx.tolist(),
+            weak_labels=targets.weak_labels,
+            pseudo_labels=targets.labels,
+            student_inputs=unsup_inputs.detach(),
+            class_counts=torch.bincount(
+                valid.flatten(), minlength=self.num_classes),
+            num_classes=self.num_classes,
+            ignore_index=self.ignore_index)
