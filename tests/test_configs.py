@@ -406,7 +406,41 @@ def test_pipeline_transforms_build(rel):
     for pipeline in pipelines:
         assert pipeline
         for t in pipeline:
-            assert TRANSFORMS.build(copy.deepcopy(t)) is not None
+            _check_built(t, TRANSFORMS.build(copy.deepcopy(t)))
+
+
+def _plain(value):
+    """``value`` with lists as tuples if it holds only scalars, else None."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        items = [_plain(v) for v in value]
+        if all(i is not None or v is None for i, v in zip(items, value)):
+            return tuple(items)
+    return None
+
+
+def _check_built(t, built):
+    """``built`` is the transform ``t`` describes: the registered class,
+    every scalar argument kept under its name, nested transforms (a
+    ``resize``, the views' branches) built from their own configs."""
+    from mmseg.registry import TRANSFORMS
+    assert type(built) is TRANSFORMS.get(t['type']), (t['type'], built)
+    for key, value in t.items():
+        if key == 'type' or not hasattr(built, key):
+            continue
+        attr = getattr(built, key)
+        if isinstance(value, dict) and 'type' in value:
+            _check_built(value, attr)
+        elif _plain(value) is not None:
+            assert _plain(attr) == _plain(value), (t['type'], key, attr, value)
+    branches = getattr(built, 'branch_pipelines', None)
+    if branches is not None:  # SemiViews (mmdet MultiBranch)
+        assert set(branches) == {'weak', 'strong'}
+        for name, compose in branches.items():
+            assert len(compose.transforms) == len(t[name]), name
+            for sub, sub_built in zip(t[name], compose.transforms):
+                _check_built(sub, sub_built)
 
 
 def _run_views(views_cfg, seed):

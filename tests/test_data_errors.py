@@ -55,11 +55,14 @@ def _stems(root):
 
 # ------------------------------------------------------------------ datasets
 def test_registered():
-    for name in ('SemiCityscapesDataset', 'SemiPascalVOCDataset'):
-        assert DATASETS.get(name) is not None
-    for name in ('LoadCheckedImageFromFile', 'LoadCheckedAnnotations',
-                 'LoadEmptySegMap'):
-        assert TRANSFORMS.get(name) is not None
+    # the names resolve to these classes (not merely to something)
+    for name, cls in (('SemiCityscapesDataset', SemiCityscapesDataset),
+                      ('SemiPascalVOCDataset', SemiPascalVOCDataset)):
+        assert DATASETS.get(name) is cls
+    for name, cls in (('LoadCheckedImageFromFile', LoadCheckedImageFromFile),
+                      ('LoadCheckedAnnotations', LoadCheckedAnnotations),
+                      ('LoadEmptySegMap', LoadEmptySegMap)):
+        assert TRANSFORMS.get(name) is cls
 
 
 def test_valid_split_matches_stock_dataset(synthetic_cityscapes_root,
@@ -295,7 +298,15 @@ def test_label_map_applied_before_range_check(synthetic_cityscapes_root):
     info = ds.get_data_info(0)
     assert info['num_classes'] == 3
     r = LoadCheckedAnnotations()(LoadCheckedImageFromFile()(info))
-    assert set(np.unique(r['gt_seg_map']).tolist()) <= {0, 1, 2, 255}
+    # oracle: Cityscapes train ids road 0, sidewalk 1, car 13 -> 0, 1, 2;
+    # every other class -> 255
+    raw = cv2.imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED)
+    lut = np.full(256, 255, np.uint8)
+    lut[[0, 1, 13]] = [0, 1, 2]
+    np.testing.assert_array_equal(r['gt_seg_map'], lut[raw])
+    # not vacuous: the label holds kept and dropped classes
+    assert {0, 1, 13} <= set(np.unique(raw).tolist())
+    assert (lut[raw] == 255).sum() > (raw == 255).sum()
 
 
 def test_label_size_and_channels(synthetic_cityscapes_root, tmp_path):

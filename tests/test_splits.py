@@ -214,6 +214,11 @@ def test_write_splits_voc(synthetic_voc_root, tmp_path):
             dict(type='LoadAnnotations')
         ])
     assert len(ds) == 3
+    # the dataset reads exactly the listed ids, in the list's order
+    lab = read_list(res['3'][0]['labeled'])
+    assert [
+        osp.basename(ds.get_data_info(i)['img_path']) for i in range(3)
+    ] == [f'{i}.jpg' for i in lab]
     r = ds[0]
     assert r['img'].shape[:2] == r['gt_seg_map'].shape
 
@@ -257,11 +262,19 @@ def test_cli(synthetic_voc_root, tmp_path, capsys):
         str(out), '--num-labeled', '2', '4', '--fractions', '1/3',
         '--num-splits', '2'
     ])
-    assert 'labeled' in capsys.readouterr().out
+    printed = capsys.readouterr().out.splitlines()
+    expected = []
     for name, n in (('2', 2), ('4', 4), ('1-3', 2)):
         for k in range(2):
             assert len(read_list(out / name / f'split{k}' / 'labeled.txt')) \
                 == n
+        # one report line per regime, with the counts of the written lists
+        # (train 6 labeled pool, aug 12 ids: the rest is unlabeled)
+        unl = read_list(out / name / 'split0' / 'unlabeled.txt')
+        assert len(unl) == 12 - n
+        expected.append(f'{name}: 2 splits, {n} labeled / {len(unl)} '
+                        f'unlabeled -> {out / name}')
+    assert sorted(printed) == sorted(expected)
     assert not (out / '92').exists()
     with pytest.raises(SystemExit, match=r'requests 92 .*only 6 available'):
         cli.main([

@@ -246,9 +246,17 @@ def test_generation_is_idempotent_and_regenerates(tmp_path):
     # other arguments: old files removed, new set written
     generate_dataset(str(tmp_path), 'cityscapes', num_train=2, **kw)
     assert len(glob.glob(f'{r1["root"]}/leftImg8bit/train/*/*.png')) == 2
+    imgs = sorted(glob.glob(f'{r1["root"]}/leftImg8bit/train/*/*.png'))
+    before = {p: open(p, 'rb').read() for p in imgs}
+    for p in imgs:  # damage the files: only a real rewrite restores them
+        open(p, 'wb').write(b'junk')
     r4 = generate_dataset(
         str(tmp_path), 'cityscapes', num_train=2, force=True, **kw)
     assert not r4['skipped']
+    # force rewrote every file, with the same (deterministic) bytes
+    assert sorted(glob.glob(f'{r1["root"]}/leftImg8bit/train/*/*.png')) == imgs
+    for p, data in before.items():
+        assert open(p, 'rb').read() == data, p
 
 
 def test_generation_refuses_foreign_data(tmp_path):
