@@ -131,7 +131,10 @@ def test_multibranch_preprocessor_collates_views(loaded):
         [s.homography_matrix for s in weak],
         [s.homography_matrix for s in strong], (64, 64),
         src_valid_shapes=[s.img_shape for s in weak])
-    assert warped.shape == (4, 64, 64)
+    strong_gt = torch.stack([s.gt_sem_seg.data[0] for s in strong])
+    both = (warped != 255) & (strong_gt != 255)
+    assert both.sum() > 0.25 * (strong_gt != 255).sum()
+    assert (warped[both] == strong_gt[both]).float().mean() > 0.95
 
 
 def test_same_crop_gives_identical_homographies(loaded):
