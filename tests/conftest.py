@@ -26,3 +26,38 @@ def synthetic_voc_root(tmp_path_factory):
     res = generate_dataset(str(root), 'voc', seed=0, num_train=6, num_val=3,
                            num_extra=6, size=(64, 48))
     return res['root']
+
+
+# --- tools run as subprocesses on the tiny configs (test_tools_e2e.py,
+# test_stock_mmseg_tools.py)
+import os  # noqa: E402
+import os.path as osp  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TESTS = osp.join(ROOT, 'tests')
+
+
+@pytest.fixture(scope='session')
+def tiny_env(synthetic_cityscapes_root, tmp_path_factory):
+    """Environment for subprocesses running the tiny configs
+    (tests/configs/tiny_*.py) on the generated data: a 2-labeled split
+    and the repository and tests/ on PYTHONPATH."""
+    out = str(tmp_path_factory.mktemp('splits'))
+    subprocess.run([
+        sys.executable, 'tools/make_splits.py', '--dataset', 'cityscapes',
+        '--data-root', synthetic_cityscapes_root, '--out', out,
+        '--num-labeled', '2', '--num-splits', '1'
+    ], cwd=ROOT, check=True, capture_output=True)
+    env = dict(os.environ)
+    env.update(
+        MMSSL_TEST_DATA_ROOT=synthetic_cityscapes_root + '/',
+        MMSSL_TEST_LABELED=osp.join(out, '2', 'split0', 'labeled.txt'),
+        MMSSL_TEST_UNLABELED=osp.join(out, '2', 'split0', 'unlabeled.txt'),
+        PYTHONPATH=os.pathsep.join([ROOT, TESTS,
+                                    env.get('PYTHONPATH', '')]),
+        PYTHON=sys.executable,
+        OMP_NUM_THREADS='1',
+        PYTHONUNBUFFERED='1')
+    return env

@@ -41,28 +41,6 @@ def _stock_tools():
     return tools
 
 
-@pytest.fixture(scope='module')
-def tiny_env(synthetic_cityscapes_root, tmp_path_factory):
-    """Environment pointing the tiny configs at the generated data (the
-    same as tests/test_tools_e2e.py's fixture)."""
-    out = str(tmp_path_factory.mktemp('splits'))
-    subprocess.run([
-        sys.executable, 'tools/make_splits.py', '--dataset', 'cityscapes',
-        '--data-root', synthetic_cityscapes_root, '--out', out,
-        '--num-labeled', '2', '--num-splits', '1'
-    ], cwd=ROOT, check=True, capture_output=True)
-    env = dict(os.environ)
-    env.update(
-        MMSSL_TEST_DATA_ROOT=synthetic_cityscapes_root + '/',
-        MMSSL_TEST_LABELED=osp.join(out, '2', 'split0', 'labeled.txt'),
-        MMSSL_TEST_UNLABELED=osp.join(out, '2', 'split0', 'unlabeled.txt'),
-        PYTHONPATH=os.pathsep.join([ROOT, TESTS,
-                                    env.get('PYTHONPATH', '')]),
-        OMP_NUM_THREADS='1',
-        PYTHONUNBUFFERED='1')
-    return env
-
-
 def _run(args, env, timeout=600):
     proc = subprocess.run(
         [sys.executable, *map(str, args)], cwd=ROOT, env=env,

@@ -1,7 +1,6 @@
 """End to end through the stock tools: train, test, resume, export, dist."""
 import glob
 import math
-import os
 import os.path as osp
 import re
 import subprocess
@@ -18,28 +17,6 @@ TINY_FM = osp.join(TESTS, 'configs', 'tiny_dense_fixmatch.py')
 TINY_FM_PROBE = osp.join(TESTS, 'configs', 'tiny_dense_fixmatch_probe.py')
 TINY_FM_IMPLICIT = osp.join(TESTS, 'configs',
                             'tiny_dense_fixmatch_implicit_probe.py')
-
-
-@pytest.fixture(scope='module')
-def tiny_env(synthetic_cityscapes_root, tmp_path_factory):
-    """Environment pointing the tiny configs at the generated data."""
-    out = str(tmp_path_factory.mktemp('splits'))
-    subprocess.run([
-        sys.executable, 'tools/make_splits.py', '--dataset', 'cityscapes',
-        '--data-root', synthetic_cityscapes_root, '--out', out,
-        '--num-labeled', '2', '--num-splits', '1'
-    ], cwd=ROOT, check=True, capture_output=True)
-    env = dict(os.environ)
-    env.update(
-        MMSSL_TEST_DATA_ROOT=synthetic_cityscapes_root + '/',
-        MMSSL_TEST_LABELED=osp.join(out, '2', 'split0', 'labeled.txt'),
-        MMSSL_TEST_UNLABELED=osp.join(out, '2', 'split0', 'unlabeled.txt'),
-        PYTHONPATH=os.pathsep.join([ROOT, TESTS,
-                                    env.get('PYTHONPATH', '')]),
-        PYTHON=sys.executable,
-        OMP_NUM_THREADS='1',
-        PYTHONUNBUFFERED='1')
-    return env
 
 
 def _run(args, env, timeout=600):

@@ -8,6 +8,7 @@ import torch.nn as nn
 from mmengine.structures import PixelData
 from torch import Tensor
 
+from mmseg.datasets.transforms import GenerateEdge
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from mmseg.utils import add_prefix
@@ -75,10 +76,11 @@ def _as_list(heads) -> List[nn.Module]:
     return list(heads) if isinstance(heads, nn.ModuleList) else [heads]
 
 
-#: Heads that cannot run once over the batch: their ``loss`` runs their
-#: ``forward`` on points it samples itself (PointRend), so they run on each
-#: part's sliced features instead.
-PER_PART_HEADS = ('PointHead', )
+#: Heads that cannot run once over the batch, so they run on each part's
+#: sliced features instead: PointRend's ``loss`` runs its ``forward`` on
+#: points it samples itself; MaskFormer's outputs are batch-second and its
+#: ``loss`` adds the metadata its ``forward`` needs. Neither has BatchNorm.
+PER_PART_HEADS = ('PointHead', 'MaskFormerHead')
 
 
 class StudentForward(NamedTuple):
@@ -307,12 +309,24 @@ class SemiSegmentor(SemiBaseModel):
         ]
         return inputs, samples
 
-    @staticmethod
-    def with_gt(sample: SegDataSample, labels: Tensor) -> SegDataSample:
+    def with_gt(self, sample: SegDataSample, labels: Tensor) -> SegDataSample:
         """A new data sample with ``sample``'s metainfo and ``labels``
-        ``[H, W]`` as ``gt_sem_seg``."""
+        ``[H, W]`` as ``gt_sem_seg``. When ``sample`` carries a
+        ``gt_edge_map`` (heads with a boundary loss, e.g. PIDNet; mmseg's
+        ``GenerateEdge`` in the pipeline), the edge map of the pseudo-labels
+        is made the same way (``GenerateEdge`` with
+        ``semi_train_cfg.edge_width``, default 3 as mmseg's)."""
         out = SegDataSample(metainfo=sample.metainfo)
         out.gt_sem_seg = PixelData(data=labels[None])
+        if 'gt_edge_map' in sample:
+            edge = GenerateEdge(
+                edge_width=self.semi_train_cfg.get('edge_width', 3),
+                ignore_index=self.ignore_index).transform(
+                    dict(
+                        img_shape=tuple(labels.shape),
+                        gt_seg_map=labels.cpu().numpy()))['gt_edge_map']
+            out.gt_edge_map = PixelData(
+                data=torch.from_numpy(edge)[None].long().to(labels.device))
         return out
 
     # ------------------------------------------------------------ student
