@@ -130,8 +130,9 @@ class SemiSegmentor(SemiBaseModel):
     labeled-weak and strong inputs; each head's output is sliced per part and
     the head computes each loss with its own code, so every head takes part
     in every step whatever the batch's labels (DDP without
-    ``find_unused_parameters``; the same SyncBN calls on every rank). FixMatch* is the same model
-    with a photometric-only strong branch and one shared crop.
+    ``find_unused_parameters``; the same SyncBN calls on every rank).
+    FixMatch* is the same model with a photometric-only strong branch and
+    one shared crop.
 
     A training step is :meth:`loss`, made of steps a method overrides one at
     a time (as mmdet's ``SoftTeacher`` overrides ``SemiBaseDetector``):
@@ -149,11 +150,17 @@ class SemiSegmentor(SemiBaseModel):
 
     Supported segmentors: mmseg ``EncoderDecoder`` and
     ``CascadeEncoderDecoder`` (e.g. OCRNet, PointRend), with no, one or a
-    list of auxiliary heads, and any decode head whose ``loss`` /
-    ``predict`` follow mmseg's interface (heads with several outputs such
-    as DANet or PIDNet, query-based heads such as K-Net and Mask2Former).
-    Backbones may return a tensor or lists / tuples / dicts of tensors.
-    The tested model-zoo families are listed in the README.
+    list of auxiliary heads, and decode heads whose ``forward`` takes the
+    features (and, in a cascade, the previous stage's output, or for
+    MaskFormer-style heads the data samples) and whose ``loss`` runs that
+    ``forward`` and their own loss code: this covers heads with several
+    outputs (DANet, PIDNet, DDRNet) and query-based heads (K-Net,
+    MaskFormer, Mask2Former). Backbones and heads may return a tensor or
+    lists / tuples / dicts of batch-first tensors. Heads in
+    :data:`PER_PART_HEADS` run per part. Not supported: segmentors other
+    than these two (e.g. SAN's ``MultimodalEncoderDecoder``). The 40 tested
+    model-zoo families are listed in the README
+    (``tests/test_model_zoo_wrap.py``).
 
     Args:
         segmentor: config of an mmseg segmentor.
@@ -161,7 +168,8 @@ class SemiSegmentor(SemiBaseModel):
             ``pseudo_threshold`` (tau in [0, 1), default 0),
             ``unsup_on`` ('unlabeled' or 'all': which samples' strong views
             get Lu, default 'all'), ``unsup_weight`` (initial lambda; the
-            ramp hook overrides it).
+            ramp hook overrides it), ``edge_width`` (edge maps of
+            pseudo-labels for heads with a boundary loss, default 3).
     """
 
     #: whether :meth:`make_pseudo_targets` also matches the teacher's
