@@ -160,6 +160,12 @@ def main():
         p.stop()
 
     t = {k: v / args.iters for k, v in timer.total.items()}
+    # make_pseudo_targets minus its teacher forward and matching (softmax,
+    # confidence, ignore region, threshold), plus the hooks' class counts
+    t['pseudo-label post-processing'] = (
+        t.pop('pseudo-targets (teacher + matching)', 0.0) -
+        t.get('teacher forward', 0.0) - t.get('matching', 0.0) +
+        t.pop('hook info (class counts)', 0.0))
     inner = ('teacher forward', 'matching', 'pseudo-label post-processing',
              'logging (loss parsing)')
     t['student forward+backward+step'] = t.pop('_loss+backward') - sum(
