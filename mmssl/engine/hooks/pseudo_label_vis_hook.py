@@ -93,6 +93,7 @@ class PseudoLabelVisualizationHook(Hook):
         self.palette = None if palette is None else np.asarray(
             palette, dtype=np.uint8)
         self._counts = None
+        self._first_iter = None
 
     def _metainfo(self, runner) -> dict:
         dataset = getattr(runner.train_dataloader, 'dataset', None)
@@ -174,8 +175,10 @@ class PseudoLabelVisualizationHook(Hook):
             return
         counts = info.get('class_counts')
         if counts is not None:  # summed on device: no sync per step
-            self._counts = (counts.clone() if self._counts is None else
-                            self._counts + counts)
+            if self._counts is None:
+                self._counts, self._first_iter = counts.clone(), runner.iter + 1
+            else:
+                self._counts = self._counts + counts
         if not self.every_n_train_iters(runner, self.interval):
             return
         model = runner.model.module if is_model_wrapper(
@@ -205,6 +208,7 @@ class PseudoLabelVisualizationHook(Hook):
             step=step)
         runner.visualizer.add_image(
             'pseudo_label_classes',
-            class_bar_image(fractions, names, palette,
-                            f'pseudo-label classes, iterations up to {step}'),
+            class_bar_image(
+                fractions, names, palette,
+                f'pseudo-label classes, iterations {self._first_iter}-{step}'),
             step=step)
