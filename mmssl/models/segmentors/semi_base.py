@@ -120,12 +120,13 @@ class SemiBaseModel(BaseModel):
                     "'is_labeled' in the packer's meta_keys (PackSegInputs "
                     'in the SemiViews branches)')
             flags.append(bool(ds.metainfo['is_labeled']))
-        weak_x = multi_batch_inputs['weak']
-        labeled = torch.tensor(flags, device=weak_x.device)
+        # indices stay on the host: they come from metadata, and a device
+        # nonzero() / tolist() would wait for the GPU every step
+        labeled = torch.tensor(flags, dtype=torch.bool)
         unsup = ~labeled if self.unsup_on == 'unlabeled' else torch.ones_like(
             labeled)
         return SemiBatch(
-            weak_inputs=weak_x,
+            weak_inputs=multi_batch_inputs['weak'],
             strong_inputs=multi_batch_inputs['strong'],
             weak_samples=weak_ds,
             strong_samples=multi_batch_data_samples['strong'],

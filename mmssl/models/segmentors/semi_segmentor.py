@@ -415,13 +415,16 @@ class SemiSegmentor(SemiBaseModel):
         """What :class:`PseudoLabelVisualizationHook` shows: indices into
         the batch, pseudo-labels in both frames, the student's unsupervised
         inputs and the pseudo-label class counts (on device)."""
-        valid = targets.labels[targets.labels != self.ignore_index]
+        # ignored pixels counted in an extra bin that is dropped: no
+        # data-dependent shape, so no device synchronisation
+        counts = torch.bincount(
+            targets.labels.flatten().clamp(max=self.num_classes),
+            minlength=self.num_classes + 1)[:self.num_classes]
         return dict(
             index=batch.unsup_idx.tolist(),
             weak_labels=targets.weak_labels,
             pseudo_labels=targets.labels,
             student_inputs=unsup_inputs.detach(),
-            class_counts=torch.bincount(
-                valid.flatten(), minlength=self.num_classes),
+            class_counts=counts,
             num_classes=self.num_classes,
             ignore_index=self.ignore_index)

@@ -13,7 +13,9 @@ class SemiBatch:
     of the two branches (index ``i`` is the same source image in both).
     ``sup_idx`` indexes the samples whose weak view gets the supervised loss
     (labeled ones); ``unsup_idx`` those whose strong view gets the
-    unsupervised loss (``unsup_on``: unlabeled ones, or all).
+    unsupervised loss (``unsup_on``: unlabeled ones, or all). ``labeled``
+    and the indices are host (CPU) tensors: they index device tensors
+    without a device synchronisation.
     """
     weak_inputs: Tensor
     strong_inputs: Tensor
