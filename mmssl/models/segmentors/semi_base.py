@@ -130,7 +130,6 @@ class SemiBaseModel(BaseModel):
             strong_inputs=multi_batch_inputs['strong'],
             weak_samples=weak_ds,
             strong_samples=multi_batch_data_samples['strong'],
-            labeled=labeled,
             sup_idx=labeled.nonzero().flatten(),
             unsup_idx=unsup.nonzero().flatten())
 

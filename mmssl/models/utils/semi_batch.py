@@ -13,15 +13,14 @@ class SemiBatch:
     of the two branches (index ``i`` is the same source image in both).
     ``sup_idx`` indexes the samples whose weak view gets the supervised loss
     (labeled ones); ``unsup_idx`` those whose strong view gets the
-    unsupervised loss (``unsup_on``: unlabeled ones, or all). ``labeled``
-    and the indices are host (CPU) tensors: they index device tensors
-    without a device synchronisation.
+    unsupervised loss (``unsup_on``: unlabeled ones, or all). The indices
+    are host (CPU) tensors: they index device tensors without a device
+    synchronisation.
     """
     weak_inputs: Tensor
     strong_inputs: Tensor
     weak_samples: List
     strong_samples: List
-    labeled: Tensor  # bool [B]
     sup_idx: Tensor  # long [n_sup]
     unsup_idx: Tensor  # long [n_unsup]
 
