@@ -193,6 +193,9 @@ class SemiSegmentor(SemiBaseModel):
         if not 0.0 <= self.pseudo_threshold < 1.0:
             raise ValueError('semi_train_cfg.pseudo_threshold (tau) must be '
                              f'in [0, 1), got {self.pseudo_threshold}')
+        filter_cfg = self.semi_train_cfg.get('pseudo_label_filter')
+        self.pseudo_label_filter = (
+            MODELS.build(filter_cfg) if filter_cfg is not None else None)
         head = self.student.decode_head
         last = head[-1] if isinstance(head, torch.nn.ModuleList) else head
         self.ignore_index = last.ignore_index
@@ -266,6 +269,7 @@ class SemiSegmentor(SemiBaseModel):
         device = batch.weak_inputs.device
         if not sel:
             empty = torch.zeros((0, ) + strong_hw, device=device)
+            self.filter_pseudo_labels(empty.long(), empty, empty.bool())
             return PseudoTargets(
                 labels=empty.long(),
                 confidence=empty,
@@ -292,6 +296,7 @@ class SemiSegmentor(SemiBaseModel):
         confidence = torch.where(valid, confidence,
                                  torch.zeros_like(confidence))
         keep = valid & (confidence >= self.pseudo_threshold)
+        keep &= self.filter_pseudo_labels(labels, confidence, valid)
         labels = torch.where(keep, labels,
                              torch.full_like(labels, self.ignore_index))
         matched_probs = None
@@ -304,6 +309,15 @@ class SemiSegmentor(SemiBaseModel):
             valid=valid,
             weak_labels=weak_labels,
             probs=matched_probs)
+
+    def filter_pseudo_labels(self, labels: Tensor, confidence: Tensor,
+                             valid: Tensor) -> Tensor:
+        """``[n, H, W]`` bool: the pixels that
+        ``semi_train_cfg.pseudo_label_filter`` keeps (all, without one). Called on every rank every step, with
+        ``n = 0`` too, so a filter may all-reduce its statistics."""
+        if self.pseudo_label_filter is None:
+            return torch.ones_like(valid)
+        return self.pseudo_label_filter(labels, confidence, valid)
 
     def build_unsup_batch(self, batch: SemiBatch, targets: PseudoTargets
                           ) -> Tuple[Tensor, List[SegDataSample]]:
