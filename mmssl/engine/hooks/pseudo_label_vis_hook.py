@@ -62,8 +62,8 @@ class PseudoLabelVisualizationHook(Hook):
     Reads what the model published for the current step (``MessageHub``
     runtime info :data:`~mmssl.models.segmentors.semi_base.HOOK_INFO_KEY`,
     renewed every step: ``index``, ``weak_labels``, ``pseudo_labels``,
-    ``student_inputs``, ``class_counts``, ``num_classes``,
-    ``ignore_index``) and skips quietly whatever a model does not provide.
+    ``student_inputs``, optional ``student_images``, ``class_counts``,
+    ``num_classes``, ``ignore_index``) and skips quietly whatever a model does not provide.
 
     Every iteration it adds the step's ``class_counts``; every ``interval``
     iterations it sends to the visualizer backends (``LocalVisBackend``
@@ -72,7 +72,8 @@ class PseudoLabelVisualizationHook(Hook):
 
     * one panel per sample (``pseudo_labels_<k>``): weak view | teacher
       pseudo-label on the weak view | pseudo-label in the student's frame
-      over the strong view | strong view | student prediction;
+      over the student's image | the student's image (the strong view, or
+      the mixed image of mixing methods) | student prediction;
     * the class distribution of the pseudo-labeled pixels since the last
       report, as scalars ``pseudo_label_class/<name>`` and as a bar image
       ``pseudo_label_classes``.
@@ -144,8 +145,13 @@ class PseudoLabelVisualizationHook(Hook):
             idx = index[k]
             target = info['pseudo_labels'][k].cpu().numpy()
             h, w = target.shape
-            strong = (_to_rgb(strong_imgs[idx]) if strong_imgs is not None
-                      else np.zeros((h, w, 3), np.uint8))
+            if info.get('student_images') is not None:  # e.g. mixed
+                strong = info['student_images'][k].permute(
+                    1, 2, 0).cpu().numpy().astype(np.uint8)
+            elif strong_imgs is not None:
+                strong = _to_rgb(strong_imgs[idx])
+            else:
+                strong = np.zeros((h, w, 3), np.uint8)
             over = _fit(strong, h, w).astype(np.float32)
             valid = target != ignore
             over[valid] = ((1 - self.alpha) * over[valid] + self.alpha *

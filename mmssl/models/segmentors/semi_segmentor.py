@@ -90,6 +90,20 @@ class StudentForward(NamedTuple):
     head_outputs: Dict[nn.Module, Any]
 
 
+class UnsupBatch(NamedTuple):
+    """The student's unsupervised part, as :meth:`SemiSegmentor.
+    build_unsup_batch` makes it: ``inputs`` ``[n, 3, H, W]``, their data
+    samples (pseudo-labels as ``gt_sem_seg``), the targets in the frame of
+    ``inputs``, for the panels ``images`` (uint8 RGB ``[n, 3, H, W]`` of
+    ``inputs``) when the inputs are not the strong views themselves, and
+    ``log``: scalar tensors the step logs (e.g. how many samples mixed)."""
+    inputs: Tensor
+    data_samples: List
+    targets: PseudoTargets
+    images: Optional[Tensor] = None
+    log: Optional[Dict[str, Tensor]] = None
+
+
 class _Output:
     """Stands in for a head's ``forward``: returns a precomputed output."""
 
@@ -141,7 +155,8 @@ class SemiSegmentor(SemiBaseModel):
     2. :meth:`make_pseudo_targets` - teacher on the weak views in the padded
        batch frame (:meth:`teacher_logits`), matched into the strong frame;
     3. :meth:`build_unsup_batch` - the student's unsupervised inputs and
-       targets (identity here; mixing methods mix them);
+       targets (:class:`UnsupBatch`; identity here, mixing methods mix
+       them);
     4. :meth:`student_forward` - one student forward over both parts;
     5. :meth:`loss_sup` and :meth:`loss_unsup` (weighted by
        :meth:`unsup_loss_weight`), from the sliced outputs
@@ -206,13 +221,15 @@ class SemiSegmentor(SemiBaseModel):
              multi_batch_data_samples: Dict[str, List]) -> dict:
         batch = self.split_batch(multi_batch_inputs, multi_batch_data_samples)
         targets = self.make_pseudo_targets(batch)
-        unsup_x, unsup_ds = self.build_unsup_batch(batch, targets)
+        unsup = self.build_unsup_batch(batch, targets)
         sup_x = batch.weak_inputs[batch.sup_idx]
         sup_ds = [batch.weak_samples[i] for i in batch.sup_idx.tolist()]
         fwd = self.student_forward(
-            torch.cat([sup_x, unsup_x]), sup_ds + unsup_ds)
+            torch.cat([sup_x, unsup.inputs]), sup_ds + unsup.data_samples)
         device = sup_x.device
-        n_sup, n_all = len(sup_ds), len(sup_ds) + len(unsup_ds)
+        n_sup = len(sup_ds)
+        n_all = n_sup + len(unsup.data_samples)
+        weight = self.unsup_loss_weight(unsup.targets)
         losses = dict()
         if n_sup:
             losses.update(
@@ -221,13 +238,16 @@ class SemiSegmentor(SemiBaseModel):
         if n_all > n_sup:
             losses.update(
                 self.loss_unsup(fwd, torch.arange(n_sup, n_all,
-                                                  device=device), unsup_ds,
-                                targets))
-        losses['unsup_weight'] = sup_x.new_tensor(self.unsup_weight)
+                                                  device=device),
+                                unsup.data_samples, unsup.targets, weight))
+        losses.update(unsup.log or {})
+        losses['unsup_weight'] = torch.as_tensor(
+            weight, dtype=sup_x.dtype, device=device).detach()
+        labels = unsup.targets.labels
         losses['pseudo_valid_frac'] = (
-            (targets.labels != self.ignore_index).float().mean()
-            if targets.labels.numel() else sup_x.new_zeros(()))
-        self.publish(self.hook_info(batch, targets, unsup_x))
+            (labels != self.ignore_index).float().mean()
+            if labels.numel() else sup_x.new_zeros(()))
+        self.publish(self.hook_info(batch, targets, unsup))
         return losses
 
     # ---------------------------------------------------- pseudo-targets
@@ -319,17 +339,18 @@ class SemiSegmentor(SemiBaseModel):
             return torch.ones_like(valid)
         return self.pseudo_label_filter(labels, confidence, valid)
 
-    def build_unsup_batch(self, batch: SemiBatch, targets: PseudoTargets
-                          ) -> Tuple[Tensor, List[SegDataSample]]:
-        """The student's unsupervised inputs and their data samples with the
-        pseudo-labels as ``gt_sem_seg``. Dense FixMatch: the strong views
-        as they are."""
+    def build_unsup_batch(self, batch: SemiBatch,
+                          targets: PseudoTargets) -> UnsupBatch:
+        """The student's unsupervised inputs, their data samples with the
+        pseudo-labels as ``gt_sem_seg``, and the targets in the frame of
+        those inputs. Dense FixMatch: the strong views as they are; mixing
+        methods mix inputs and targets here."""
         inputs = batch.strong_inputs[batch.unsup_idx]
         samples = [
             self.with_gt(batch.strong_samples[i], targets.labels[k])
             for k, i in enumerate(batch.unsup_idx.tolist())
         ]
-        return inputs, samples
+        return UnsupBatch(inputs, samples, targets)
 
     def with_gt(self, sample: SegDataSample, labels: Tensor) -> SegDataSample:
         """A new data sample with ``sample``'s metainfo and ``labels``
@@ -407,11 +428,12 @@ class SemiSegmentor(SemiBaseModel):
         return add_prefix(self.part_losses(fwd, index, data_samples), 'sup')
 
     def loss_unsup(self, fwd: StudentForward, index: Tensor,
-                   data_samples: List, targets: PseudoTargets) -> dict:
+                   data_samples: List, targets: PseudoTargets,
+                   weight) -> dict:
         """``lambda * Lu``: the segmentor's losses with the pseudo-labels as
         ground truth; every entry named ``*loss*`` is multiplied by
-        :meth:`unsup_loss_weight`, other entries (accuracies) are logged."""
-        weight = self.unsup_loss_weight(targets)
+        ``weight`` (:meth:`unsup_loss_weight`), other entries (accuracies)
+        are logged."""
         losses = self.part_losses(fwd, index, data_samples)
         return add_prefix(
             {
@@ -420,25 +442,32 @@ class SemiSegmentor(SemiBaseModel):
             }, 'unsup')
 
     def unsup_loss_weight(self, targets: PseudoTargets):
-        """lambda: the ramp hook's current value."""
+        """lambda: the ramp hook's current value (a float, or a tensor for
+        methods whose weight depends on the targets)."""
         return self.unsup_weight
 
     # -------------------------------------------------------------- hooks
     def hook_info(self, batch: SemiBatch, targets: PseudoTargets,
-                  unsup_inputs: Tensor) -> dict:
+                  unsup: UnsupBatch) -> dict:
         """What :class:`PseudoLabelVisualizationHook` shows: indices into
-        the batch, pseudo-labels in both frames, the student's unsupervised
-        inputs and the pseudo-label class counts (on device)."""
+        the batch, the teacher's argmax in the weak frame, the targets the
+        student is trained on and its inputs (``student_images``: those
+        inputs as uint8 RGB when they differ from the strong views, e.g.
+        mixed), and the class counts of those targets (on device)."""
+        labels = unsup.targets.labels
         # ignored pixels counted in an extra bin that is dropped: no
         # data-dependent shape, so no device synchronisation
         counts = torch.bincount(
-            targets.labels.flatten().clamp(max=self.num_classes),
+            labels.flatten().clamp(max=self.num_classes),
             minlength=self.num_classes + 1)[:self.num_classes]
-        return dict(
+        info = dict(
             index=batch.unsup_idx.tolist(),
             weak_labels=targets.weak_labels,
-            pseudo_labels=targets.labels,
-            student_inputs=unsup_inputs.detach(),
+            pseudo_labels=labels,
+            student_inputs=unsup.inputs.detach(),
             class_counts=counts,
             num_classes=self.num_classes,
             ignore_index=self.ignore_index)
+        if unsup.images is not None:
+            info['student_images'] = unsup.images
+        return info
