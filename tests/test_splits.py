@@ -42,14 +42,19 @@ def test_paper_regime_counts_on_full_size_pools():
         '1-8': 372,
         '1-4': 744,
         '1-2': 1488,
-        'full': 2975
+        'full': 2975,
+        '100': 100,
+        'all': 2975
     }
+    assert [r.name for r in PAPER_REGIMES['cityscapes']] == list(want)
     for r in PAPER_REGIMES['cityscapes']:
         lab, unl = make_split(r, cs, seed=0)
         assert len(lab) == want[r.name]
         if r.name == 'full':
             assert lab == sorted(cs['train']) and unl == sorted(
                 cs['train_extra'])
+        elif r.name == 'all':  # French et al.: labeled images also unlabeled
+            assert lab == unl == sorted(cs['train'])
         else:
             _check_partition(lab, unl, cs['train'])
     want = {
@@ -61,21 +66,30 @@ def test_paper_regime_counts_on_full_size_pools():
         'aug-1-16': 662,
         'aug-1-8': 1323,
         'aug-1-4': 2646,
-        'aug-1-2': 5291
+        'aug-1-2': 5291,
+        'aug-1-100': 106,
+        'aug-1-50': 212,
+        'aug-1-20': 530,
+        'aug-all': 10582
     }
+    assert [r.name for r in PAPER_REGIMES['voc']] == list(want)
     for r in PAPER_REGIMES['voc']:
         lab, unl = make_split(r, voc, seed=0)
         assert len(lab) == want[r.name]
         assert set(lab) <= set(voc[r.labeled_pool])
-        _check_partition(lab, unl, voc['aug'])  # train is part of aug
+        if r.name == 'aug-all':
+            assert lab == unl == sorted(voc['aug'])
+        else:
+            _check_partition(lab, unl, voc['aug'])  # train is part of aug
     # fraction regimes reproduce the paper counts on the full pools
     for frac, n in (('1/32', 93), ('1/16', 186), ('1/8', 372), ('1/4', 744),
                     ('1/2', 1488)):
         (r, ) = custom_regimes('cityscapes', fractions=[frac])
         assert r.name == frac.replace('/', '-')
         assert len(make_split(r, cs, 0)[0]) == n
-    for frac, n in (('1/16', 662), ('1/8', 1323), ('0.25', 2646), ('1/2',
-                                                                   5291)):
+    for frac, n in (('1/16', 662), ('1/8', 1323), ('0.25', 2646),
+                    ('1/2', 5291), ('1/100', 106), ('1/50', 212),
+                    ('1/20', 530)):
         (r, ) = custom_regimes('voc', fractions=[frac], pool='aug')
         assert len(make_split(r, voc, 0)[0]) == n
     for frac, n in (('1/16', 92), ('1/8', 183), ('1/4', 366)):
@@ -281,3 +295,58 @@ def test_cli(synthetic_voc_root, tmp_path, capsys):
             '--dataset', 'voc', '--data-root', synthetic_voc_root, '--out',
             str(tmp_path / 'p')
         ])
+
+
+def test_classmix_french_regimes_nest_and_write(synthetic_cityscapes_root,
+                                                synthetic_voc_root,
+                                                tmp_path):
+    """The new regimes share the seeded draw of the old ones (100 labeled is
+    a subset of 372 for one split), and 'all' / 'aug-all' write the whole
+    pool as both lists."""
+    cs, voc = _fake_pools()
+    regs = {r.name: r for r in PAPER_REGIMES['cityscapes']}
+    assert set(make_split(regs['100'], cs, 3)[0]) < set(
+        make_split(regs['1-8'], cs, 3)[0])
+    vregs = {r.name: r for r in PAPER_REGIMES['voc']}
+    assert set(make_split(vregs['aug-1-100'], voc, 1)[0]) < set(
+        make_split(vregs['aug-1-20'], voc, 1)[0]) < set(
+            make_split(vregs['aug-1-8'], voc, 1)[0])
+    # on the small generated data (6 Cityscapes train images, 12 VOC aug)
+    res = write_splits(synthetic_cityscapes_root, 'cityscapes',
+                       [regs['all']], num_splits=2, out_dir=str(tmp_path))
+    train = list_pool(synthetic_cityscapes_root, 'cityscapes', 'train')
+    for row in res['all']:
+        assert read_list(row['labeled']) == read_list(
+            row['unlabeled']) == train
+    with open(tmp_path / 'all' / 'regime.json') as f:
+        info = json.load(f)
+    assert info['unlabeled_keeps_labeled'] is True
+    assert info['unlabeled_prefix'] == dict(img_path='leftImg8bit/train')
+    res = write_splits(synthetic_voc_root, 'voc', [vregs['aug-all']],
+                       num_splits=1, out_dir=str(tmp_path / 'voc'))
+    aug = list_pool(synthetic_voc_root, 'voc', 'aug')
+    assert read_list(res['aug-all'][0]['labeled']) == aug == read_list(
+        res['aug-all'][0]['unlabeled'])
+    with pytest.raises(ValueError, match=r"'aug-1-100'.*requests 106"):
+        write_splits(synthetic_voc_root, 'voc', [vregs['aug-1-100']],
+                     out_dir=str(tmp_path / 'x'))
+
+
+def test_cli_named_regimes(synthetic_cityscapes_root, tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location(
+        'make_splits', osp.join(ROOT, 'tools', 'make_splits.py'))
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    out = tmp_path / 'splits'
+    cli.main([
+        '--dataset', 'cityscapes', '--data-root', synthetic_cityscapes_root,
+        '--out', str(out), '--regimes', 'all', '--num-labeled', '2',
+        '--num-splits', '1'
+    ])
+    printed = sorted(capsys.readouterr().out.splitlines())
+    assert printed == [f'2: 1 splits, 2 labeled / 4 unlabeled -> {out / "2"}',
+                       f'all: 1 splits, 6 labeled / 6 unlabeled -> '
+                       f'{out / "all"}']
+    with pytest.raises(SystemExit, match=r"\['1-30'\] are not paper"):
+        cli.main(['--dataset', 'cityscapes', '--data-root',
+                  synthetic_cityscapes_root, '--regimes', '1-30'])

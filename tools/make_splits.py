@@ -13,6 +13,8 @@ Examples::
     python tools/make_splits.py --dataset cityscapes --num-labeled 8 4 \\
         --fractions 1/4 --full
     python tools/make_splits.py --dataset voc --num-labeled 8 --pool aug
+    # chosen paper regimes by name (e.g. ClassMix / French et al.'s)
+    python tools/make_splits.py --dataset cityscapes --regimes 100 1-8 all
 
 Output: ``<out>/<regime>/split<k>/{labeled,unlabeled}.txt`` (default
 ``<data-root>/splits``) and ``<out>/<regime>/regime.json``; see
@@ -68,6 +70,14 @@ def parse_args(argv=None):
         choices=['train', 'aug'],
         help="labeled pool of custom regimes ('aug': VOC only)")
     p.add_argument(
+        '--regimes',
+        nargs='+',
+        default=[],
+        metavar='NAME',
+        help='paper regimes by name (see mmssl/datasets/splits.py), e.g. '
+        'cityscapes: 1-32 .. 1-2 full 100 all; voc: 92 .. 1464 aug-1-100 '
+        '.. aug-1-2 aug-all')
+    p.add_argument(
         '--full',
         action='store_true',
         help="Cityscapes: also the 'full' regime (all train "
@@ -91,8 +101,15 @@ def main(argv=None):
     root = args.data_root or DEFAULT_ROOTS[args.dataset]
     regimes = custom_regimes(args.dataset, args.num_labeled, args.fractions,
                              args.pool)
+    paper = {r.name: r for r in PAPER_REGIMES[args.dataset]}
+    unknown = [n for n in args.regimes if n not in paper]
+    if unknown:
+        raise SystemExit(f'error: --regimes {unknown} are not paper regimes '
+                         f'of {args.dataset}; expected some of {list(paper)}')
+    regimes += [paper[n] for n in args.regimes]
     if args.paper or not regimes:
-        regimes = list(PAPER_REGIMES[args.dataset]) + regimes
+        regimes = list(PAPER_REGIMES[args.dataset]) + [
+            r for r in regimes if r.name not in paper]
     if args.full:
         if args.dataset != 'cityscapes':
             raise SystemExit('--full is only defined for cityscapes')

@@ -6,11 +6,18 @@ the unlabeled samples come from:
 * Cityscapes: ``1-32`` .. ``1-2`` draw 93 / 186 / 372 / 744 / 1488 of the
   2975 ``train`` images as labeled, the rest of ``train`` is unlabeled;
   ``full`` labels all of ``train`` and takes ``train_extra`` as unlabeled.
+  ClassMix / French et al. regimes: ``100`` draws 100 (ClassMix's "1/30")
+  of ``train``, the rest unlabeled; ``all`` labels all of ``train`` and
+  keeps the same 2975 images as the unlabeled set (French et al.'s "All":
+  their unsupervised set is the whole training set).
 * Pascal VOC: ``92`` .. ``1464`` draw that many labeled images from the
   original ``train`` set (ImageSets/Segmentation/train.txt), unlabeled are
   the aug set (aug.txt) minus the labeled ones; ``aug-1-16`` .. ``aug-1-2``
   draw 662 / 1323 / 2646 / 5291 of the 10,582 aug images as labeled, the
-  rest of aug is unlabeled.
+  rest of aug is unlabeled. ClassMix / French et al.: ``aug-1-100``,
+  ``aug-1-50``, ``aug-1-20`` draw 106 / 212 / 530 (the fractions rounded
+  up, as ``aug-1-16`` .. ``aug-1-2``); ``aug-all`` labels the whole aug set
+  and keeps it as the unlabeled set too.
 * Custom regimes (for small or partial data): an explicit count (named
   ``<n>``, ``aug-<n>`` for the VOC aug pool) or a fraction of the labeled
   pool, rounded up (named ``1-<k>`` for 1/k, ``f<x>`` otherwise). On the full
@@ -61,7 +68,9 @@ class Regime:
 
     Exactly one of ``num_labeled`` (a count) and ``fraction`` (of the
     labeled pool, rounded up) is set. The unlabeled set is
-    ``unlabeled_pool`` minus the labeled samples.
+    ``unlabeled_pool`` minus the labeled samples, or all of
+    ``unlabeled_pool`` if ``unlabeled_keeps_labeled`` (the labeled images
+    are also used unlabeled, as French et al.'s "All" rows).
     """
     name: str
     dataset: str  # 'cityscapes' | 'voc'
@@ -69,6 +78,7 @@ class Regime:
     unlabeled_pool: str  # 'train' | 'aug' | 'train_extra'
     num_labeled: Optional[int] = None
     fraction: Optional[float] = None
+    unlabeled_keeps_labeled: bool = False
 
     def count(self, pool_size: int) -> int:
         """Number of labeled samples for a labeled pool of ``pool_size``."""
@@ -93,12 +103,24 @@ def _paper_regimes() -> Dict[str, Tuple[Regime, ...]]:
         for k, n in ((32, 93), (16, 186), (8, 372), (4, 744), (2, 1488)))
     cs += (Regime('full', 'cityscapes', 'train', 'train_extra',
                   fraction=1.0), )
+    # ClassMix (1/30 = 100) and French et al. (100, 372, 744, all); 372 and
+    # 744 are the 1-8 and 1-4 regimes above.
+    cs += (Regime('100', 'cityscapes', 'train', 'train', 100),
+           Regime('all', 'cityscapes', 'train', 'train', fraction=1.0,
+                  unlabeled_keeps_labeled=True))
     voc = tuple(
         Regime(str(n), 'voc', 'train', 'aug', n)
         for n in (92, 183, 366, 732, 1464))
     voc += tuple(
         Regime(f'aug-1-{k}', 'voc', 'aug', 'aug', n)
         for k, n in ((16, 662), (8, 1323), (4, 2646), (2, 5291)))
+    # ClassMix / French et al.: 1/100, 1/50, 1/20 of the aug set (1/8 and
+    # 1/4 are above) and the whole aug set labeled and unlabeled.
+    voc += tuple(
+        Regime(f'aug-1-{k}', 'voc', 'aug', 'aug', n)
+        for k, n in ((100, 106), (50, 212), (20, 530)))
+    voc += (Regime('aug-all', 'voc', 'aug', 'aug', fraction=1.0,
+                   unlabeled_keeps_labeled=True), )
     return dict(cityscapes=cs, voc=voc)
 
 
@@ -230,7 +252,7 @@ def make_split(regime: Regime, pools: Dict[str, List[str]],
     lab_pool = pools[regime.labeled_pool]
     n = regime.count(len(lab_pool))
     labeled, _ = split_pool(lab_pool, n, seed)
-    taken = set(labeled)
+    taken = set() if regime.unlabeled_keeps_labeled else set(labeled)
     unlabeled = sorted(
         s for s in set(pools[regime.unlabeled_pool]) if s not in taken)
     return labeled, unlabeled

@@ -1,1 +1,1 @@
-from . import segmentors, utils  # noqa: F401
+from . import decode_heads, segmentors, utils  # noqa: F401
