@@ -1,0 +1,3 @@
+from .online_alignment import OnlineDistributionAlignment  # noqa: F401
+
+__all__ = ['OnlineDistributionAlignment']
