@@ -26,8 +26,9 @@ def sample_boxes(image_hw: Sequence[Tuple[int, int]], area: Tensor,
     total = (area * num_boxes).clamp(1e-6, 1.0).double()
     h_frac = torch.exp(torch.rand(n, num_boxes, dtype=torch.float64) *
                        torch.log(total)) * (1.0 / num_boxes)**0.5
-    bh = torch.round(h_frac * h).clamp(min=1)
-    bh = torch.minimum(bh, h)
+    # at least ceil(area * h) rows, so that the width fits in the image
+    bh = torch.maximum(torch.round(h_frac * h), torch.ceil(area.double() * h))
+    bh = torch.minimum(bh.clamp(min=1), h)
     bw = torch.round(area.double() * h * w / bh).clamp(min=1)
     bw = torch.minimum(bw, w)
     y0 = torch.floor((h - bh + 1) * torch.rand(n, num_boxes,
