@@ -6,3 +6,4 @@ from .exact_geometric import (  # noqa: F401
 from .semi_views import SemiViews  # noqa: F401
 from .loading import (LoadCheckedAnnotations, LoadCheckedImageFromFile,  # noqa: F401,E501
                       LoadEmptySegMap)
+from .gaussian_blur import RandomGaussianBlur  # noqa: F401
