@@ -1,13 +1,17 @@
 # Copyright (c) mmssl contributors.
-"""Generate the small synthetic Cityscapes / Pascal VOC datasets.
+"""Generate the small synthetic Cityscapes / Pascal VOC / BDD100K datasets.
 
 Example::
 
     python tools/gen_datasets.py --out data --dataset cityscapes voc --seed 0
+    python tools/gen_datasets.py --out data --dataset bdd100k
 
-writes ``data/cityscapes`` and ``data/VOCdevkit/VOC2012`` in the real
-on-disk layouts (see docs/synthetic_data.md). Re-running with the same
-arguments is a no-op (stamp file); ``--force`` regenerates.
+writes ``data/cityscapes``, ``data/VOCdevkit/VOC2012`` and ``data/bdd100k``
+in the real on-disk layouts (see docs/synthetic_data.md). For BDD100K,
+``--num-train`` / ``--num-val`` count the 100K (detection) train / val
+images and ``--num-extra`` the 10K (segmentation) train images.
+Re-running with the same arguments is a no-op (stamp file); ``--force``
+regenerates.
 """
 import argparse
 import os.path as osp
@@ -17,7 +21,7 @@ import time
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmssl.datasets.synthetic.generate import (  # noqa: E402
-    DEFAULT_COUNTS, DEFAULT_SIZE, generate_dataset)
+    DATASET_COUNTS, DEFAULT_SIZE, generate_dataset)
 
 
 def parse_args(argv=None):
@@ -27,24 +31,24 @@ def parse_args(argv=None):
         '--dataset',
         nargs='+',
         default=['cityscapes', 'voc'],
-        choices=['cityscapes', 'voc'])
+        choices=['cityscapes', 'voc', 'bdd100k'])
     p.add_argument('--seed', type=int, default=0)
     p.add_argument(
         '--num-train',
         type=int,
-        default=DEFAULT_COUNTS['num_train'],
-        help='labeled train images (default 48)')
+        help='labeled train images (default 48; BDD100K: 100K train '
+        'images, default 24)')
     p.add_argument(
         '--num-val',
         type=int,
-        default=DEFAULT_COUNTS['num_val'],
-        help='val images (default 24)')
+        help='val images (default 24; BDD100K: 100K val images, '
+        'default 8)')
     p.add_argument(
         '--num-extra',
         type=int,
-        default=DEFAULT_COUNTS['num_extra'],
         help='Cityscapes train_extra (unlabeled) images / VOC '
-        'aug-only images (default 96)')
+        'aug-only images (default 96) / BDD100K 10K train images '
+        '(default 12)')
     p.add_argument(
         '--size',
         nargs=2,
@@ -58,6 +62,12 @@ def parse_args(argv=None):
         type=int,
         metavar=('W', 'H'),
         help='Cityscapes image size (overrides --size)')
+    p.add_argument(
+        '--bdd100k-size',
+        nargs=2,
+        type=int,
+        metavar=('W', 'H'),
+        help='BDD100K image size (overrides --size; default 160 90)')
     p.add_argument(
         '--voc-size',
         nargs=2,
@@ -85,17 +95,20 @@ def main(argv=None):
     args = parse_args(argv)
     for ds in args.dataset:
         size = (getattr(args, f'{ds}_size') or args.size or DEFAULT_SIZE[ds])
-        extra = (
-            dict(num_cities=args.num_cities) if ds == 'cityscapes' else dict(
-                vary_size=not args.voc_fixed_size))
+        extra = dict(
+            cityscapes=dict(num_cities=args.num_cities),
+            voc=dict(vary_size=not args.voc_fixed_size),
+            bdd100k=dict())[ds]
+        counts = {
+            k: v if getattr(args, k) is None else getattr(args, k)
+            for k, v in DATASET_COUNTS[ds].items()
+        }
         t = time.time()
         res = generate_dataset(
             args.out,
             ds,
             seed=args.seed,
-            num_train=args.num_train,
-            num_val=args.num_val,
-            num_extra=args.num_extra,
+            **counts,
             size=size,
             force=args.force,
             **extra)

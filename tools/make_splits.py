@@ -26,6 +26,8 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
+from mmssl.datasets.multitask_splits import \
+    write_multitask_splits  # noqa: E402
 from mmssl.datasets.splits import (
     PAPER_REGIMES,
     custom_regimes,  # noqa
@@ -87,6 +89,13 @@ def parse_args(argv=None):
         type=int,
         default=4,
         help='splits per regime; split k uses seed + k')
+    p.add_argument(
+        '--multitask',
+        nargs='*',
+        metavar='REGIME',
+        help='Cityscapes multi-task regimes instead of single-task ones: '
+        'a-<N>, b-<N>, c-<N>, d-<S>-<D>, e-<S>-<D> (S: segmentation, D: '
+        'detection size); no name = every regime of tables 1-3')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument(
         '--no-check-labels',
@@ -96,8 +105,31 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
+def main_multitask(args, root):
+    if args.dataset != 'cityscapes':
+        raise SystemExit('--multitask is only defined for cityscapes')
+    try:
+        result = write_multitask_splits(
+            root,
+            args.multitask or None,
+            args.num_splits,
+            args.seed,
+            args.out,
+            check_labels=not args.no_check_labels)
+    except (ValueError, FileNotFoundError) as e:
+        raise SystemExit(f'error: {e}')
+    for name, rows in result.items():
+        r = rows[0]
+        print(f'{name}: {args.num_splits} splits, {r["num_seg"]} seg / '
+              f'{r["num_det"]} det labeled (split0 overlap {r["overlap"]})'
+              f' -> {osp.dirname(osp.dirname(r["seg"]))}')
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.multitask is not None:
+        return main_multitask(args,
+                              args.data_root or DEFAULT_ROOTS[args.dataset])
     root = args.data_root or DEFAULT_ROOTS[args.dataset]
     regimes = custom_regimes(args.dataset, args.num_labeled, args.fractions,
                              args.pool)

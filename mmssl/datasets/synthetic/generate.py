@@ -13,6 +13,7 @@ import os.path as osp
 import shutil
 from typing import Dict, Iterable, Optional, Sequence
 
+from .bdd100k import generate_bdd100k
 from .cityscapes import generate_cityscapes
 from .common import STAMP_NAME, write_json
 from .voc import generate_voc
@@ -23,18 +24,34 @@ GENERATOR_VERSION = 1
 DATASET_DIRS = {
     'cityscapes': 'cityscapes',
     'voc': osp.join('VOCdevkit', 'VOC2012'),
+    'bdd100k': 'bdd100k',
 }
 # Folders each generator writes (and may delete when regenerating).
 _OWNED = {
     'cityscapes': ('leftImg8bit', 'gtFine'),
     'voc': ('JPEGImages', 'SegmentationClass', 'SegmentationClassAug',
             osp.join('ImageSets', 'Segmentation')),
+    'bdd100k': ('images', osp.join('labels', 'det_20'),
+                osp.join('labels', 'sem_seg')),
 }
-DEFAULT_SIZE = {'cityscapes': (256, 128), 'voc': (160, 120)}
+DEFAULT_SIZE = {
+    'cityscapes': (256, 128),
+    'voc': (160, 120),
+    'bdd100k': (160, 90)
+}
 DEFAULT_COUNTS = dict(num_train=48, num_val=24, num_extra=96)
+# BDD100K: num_train / num_val = 100K train / val, num_extra = 10K train.
+DATASET_COUNTS = {
+    'cityscapes': DEFAULT_COUNTS,
+    'voc': DEFAULT_COUNTS,
+    'bdd100k': dict(num_train=24, num_val=8, num_extra=12),
+}
 _DEFAULT_EXTRA = {
     'cityscapes': dict(num_cities=3),
     'voc': dict(vary_size=True, boundary=0),
+    'bdd100k': dict(num_seg_val=6, num_seg_in_det_train=5,
+                    num_seg_in_det_val=3, num_det_unlabeled=3,
+                    min_box_pixels=4),
 }
 
 
@@ -60,14 +77,21 @@ def generate_dataset(data_root: str,
     Args:
         data_root: e.g. ``data``; Cityscapes goes to ``data/cityscapes``,
             VOC to ``data/VOCdevkit/VOC2012``.
-        dataset: ``'cityscapes'`` or ``'voc'``.
+        dataset: ``'cityscapes'``, ``'voc'`` or ``'bdd100k'`` (to
+            ``data/bdd100k``).
         seed: same seed and arguments give byte-identical files.
         num_train, num_val, num_extra: images per split (``num_extra``:
-            Cityscapes ``train_extra`` images; VOC aug-only images).
-        size: ``(W, H)``; defaults to 256x128 (Cityscapes) / 160x120 (VOC).
+            Cityscapes ``train_extra`` images; VOC aug-only images;
+            BDD100K: ``num_train`` / ``num_val`` are the 100K train / val
+            images, ``num_extra`` the 10K train images).
+        size: ``(W, H)``; defaults to 256x128 (Cityscapes) / 160x120 (VOC)
+            / 160x90 (BDD100K).
         force: regenerate even if the stamp matches.
         **extra: ``num_cities`` (Cityscapes), ``vary_size`` / ``boundary``
-            (VOC).
+            (VOC), ``num_seg_val``, ``num_seg_in_det_train``,
+            ``num_seg_in_det_val``, ``num_det_unlabeled``,
+            ``min_box_pixels`` (BDD100K, see
+            :mod:`mmssl.datasets.synthetic.bdd100k`).
 
     Returns:
         dict with ``root`` (dataset folder), ``skipped`` (bool) and
@@ -115,7 +139,10 @@ def generate_dataset(data_root: str,
             f'folder, or force=True (--force) to overwrite files in place.')
     if osp.exists(stamp_path):
         os.remove(stamp_path)
-    fn = generate_cityscapes if dataset == 'cityscapes' else generate_voc
+    fn = dict(
+        cityscapes=generate_cityscapes,
+        voc=generate_voc,
+        bdd100k=generate_bdd100k)[dataset]
     counts = fn(
         root,
         seed=seed,
@@ -129,6 +156,12 @@ def generate_dataset(data_root: str,
 
 
 def _counts(dataset, args):
+    if dataset == 'bdd100k':
+        return dict(
+            det_train=args['num_train'],
+            det_val=args['num_val'],
+            seg_train=args['num_extra'],
+            seg_val=args['num_seg_val'])
     if dataset == 'cityscapes':
         return dict(
             train=args['num_train'],

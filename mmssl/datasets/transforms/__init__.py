@@ -6,4 +6,6 @@ from .exact_geometric import (  # noqa: F401
 from .semi_views import SemiViews  # noqa: F401
 from .loading import (LoadCheckedAnnotations, LoadCheckedImageFromFile,  # noqa: F401,E501
                       LoadEmptySegMap)
+from .multitask_loading import LoadMultiTaskAnnotations  # noqa: F401
+from .multitask_packing import PackMultiTaskInputs  # noqa: F401
 from .gaussian_blur import RandomGaussianBlur  # noqa: F401
