@@ -1,4 +1,5 @@
-"""Learning benchmark: supervised baseline vs Dense FixMatch on generated data.
+"""Learning benchmark: supervised baseline vs the semi-supervised methods
+(Dense FixMatch, ClassMix, CutMix and Cutout mean teacher) on generated data.
 
 The README's main job (``tools/run_demo.sh``) in longer form, with seeds.
 Per data seed ``d`` (``--data-seeds``) it generates a Cityscapes-format data
@@ -11,13 +12,13 @@ seed k), then per training seed (``--seeds``):
    random init on the labeled images (the CPU stand-in for the papers'
    ImageNet-pretrained backbone; ``--warmup-iters 0`` skips it and both arms
    start from random init);
-2. **baseline** and **Dense FixMatch** each start from the warm-up
+2. **baseline** and each method (``--methods``) start from the warm-up
    checkpoint (``init_cfg=Pretrained``) and train ``--iters`` more with the
-   same labeled batches, learning rate and schedule; only Dense FixMatch
-   also sees the unlabeled images.
+   same labeled batches, learning rate and schedule; only the
+   semi-supervised methods also see the unlabeled images.
 
 Every run goes through the stock ``tools/train.py`` and ``tools/test.py``
-(Dense FixMatch is evaluated with its EMA teacher); while one trains, its
+(the semi-supervised methods are evaluated with their EMA teacher); while one trains, its
 logger lines are echoed as ``[bench] <run>: step 25/300, eta 0:03:10``.
 Finished runs are reused (``--force`` retrains; a stage-2 run older than its
 warm-up checkpoint is retrained). Prints mIoU / aAcc per run, mean and std,
@@ -57,11 +58,20 @@ CONFIGS = dict(
     baseline='configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-sup300i-100i_'
     'synthcityscapes-8.py',
     dense_fixmatch='configs/demo/dense-fixmatch_deeplabv3plus_r18-d8_1xb8-'
-    'explicit-same-cpu-sup300i-100i_synthcityscapes-8.py')
+    'explicit-same-cpu-sup300i-100i_synthcityscapes-8.py',
+    classmix='configs/demo/classmix_deeplabv3plus_r18-d8_1xb8-explicit-cpu-'
+    'sup300i-100i_synthcityscapes-8.py',
+    cutmix='configs/demo/cutmix-mt_deeplabv3plus_r18-d8_1xb8-explicit-cpu-'
+    'sup300i-100i_synthcityscapes-8.py',
+    cutout='configs/demo/cutout-mt_deeplabv3plus_r18-d8_1xb8-explicit-cpu-'
+    'sup300i-100i_synthcityscapes-8.py')
 # where each stage-2 config keeps its warm-up checkpoint
 INIT_KEY = dict(
     baseline='model.init_cfg.checkpoint',
-    dense_fixmatch='model.segmentor.init_cfg.checkpoint')
+    dense_fixmatch='model.segmentor.init_cfg.checkpoint',
+    classmix='model.segmentor.init_cfg.checkpoint',
+    cutmix='model.segmentor.init_cfg.checkpoint',
+    cutout='model.segmentor.init_cfg.checkpoint')
 BASELINE = 'baseline'  # the method the others are compared with per class
 DATA_ROOT = 'data/synthetic'  # data seed 0 (the demo configs' data)
 BIG_CHANGE = 5.0  # IoU points: per-class changes reported by name
