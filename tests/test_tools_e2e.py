@@ -17,6 +17,8 @@ TINY_FM = osp.join(TESTS, 'configs', 'tiny_dense_fixmatch.py')
 TINY_FM_PROBE = osp.join(TESTS, 'configs', 'tiny_dense_fixmatch_probe.py')
 TINY_FM_IMPLICIT = osp.join(TESTS, 'configs',
                             'tiny_dense_fixmatch_implicit_probe.py')
+TINY_MIX_IMPLICIT = osp.join(TESTS, 'configs',
+                             'tiny_classmix_implicit_probe.py')
 
 
 def _run(args, env, timeout=600):
@@ -207,6 +209,33 @@ def test_dist_train_implicit_sampling_rank_without_labels(
     assert states[0]['iter'] == states[1]['iter'] == 4
     has_aux = any(k.startswith('auxiliary_head.') for k in states[0]['teacher'])
     assert has_aux == aux
+    for part in ('teacher', 'student'):
+        a, b = states[0][part], states[1][part]
+        for k in a:
+            if a[k].dtype.is_floating_point:
+                assert torch.equal(a[k], b[k]), (part, k)
+
+
+def test_dist_train_mixing_implicit_sampling(tiny_env, tmp_path):
+    """A mixing config (ClassMix) under DDP with implicit sampling and
+    find_unused_parameters=False: trains, mixes within each rank's batch,
+    and the teachers stay identical across ranks."""
+    env = dict(tiny_env, PORT='29521')
+    log = _run(['bash', 'tools/dist_train.sh', TINY_MIX_IMPLICIT, '2',
+                '--work-dir', str(tmp_path)], env)
+    assert 'Distributed training: True' in log
+    assert 'find_unused_parameters=False' in log
+    paired = [float(v) for v in re.findall(r'mix_paired_frac: ([0-9.]+)', log)]
+    assert len(paired) >= 4 and max(paired) > 0, paired
+    weights = [float(v) for v in re.findall(r'unsup_weight: ([0-9.]+)', log)]
+    assert weights and all(0.0 <= w <= 1.0 for w in weights), weights
+    counts = [torch.load(str(tmp_path / f'rank{r}_labeled.pth'))
+              for r in (0, 1)]
+    # a step where one rank had no labeled sample and the other had some
+    assert any((a == 0) != (b == 0) for a, b in zip(*counts)), counts
+    states = [torch.load(str(tmp_path / f'rank{r}_state.pth'))
+              for r in (0, 1)]
+    assert states[0]['iter'] == states[1]['iter'] == 4
     for part in ('teacher', 'student'):
         a, b = states[0][part], states[1][part]
         for k in a:
