@@ -106,7 +106,6 @@ def main(argv=None):
     args = parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
-    import numpy as np
     from mmengine.registry import init_default_scope
 
     import mmssl  # noqa: F401

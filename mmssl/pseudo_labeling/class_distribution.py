@@ -3,7 +3,7 @@ target setting, and their KL divergence (paper table 5)."""
 import json
 import math
 import os.path as osp
-from typing import Optional, Sequence, Union
+from typing import Sequence, Union
 
 import numpy as np
 import torch

@@ -45,8 +45,7 @@ from typing import Dict, List, Tuple
 import cv2
 import numpy as np
 
-from .cityscapes import (CLASSES, LABEL_IDS, CityscapesSceneGenerator,
-                         TRAIN_ID)
+from .cityscapes import LABEL_IDS, TRAIN_ID, CityscapesSceneGenerator
 from .common import image_rng, write_jpg, write_json, write_png
 
 #: det_20 categories in the order of the BDD100K detection benchmark.

@@ -3,7 +3,6 @@
 and by French et al. for semi-supervised segmentation on ResNet-101."""
 from typing import Sequence, Tuple
 
-import torch
 from torch import Tensor, nn
 
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
