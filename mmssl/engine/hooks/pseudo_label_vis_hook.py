@@ -26,6 +26,26 @@ def _to_rgb(img: torch.Tensor) -> np.ndarray:
         np.uint8)
 
 
+def draw_boxes(img: np.ndarray, boxes, colour=(255, 255, 0),
+               width: int = 1) -> np.ndarray:
+    """A copy of ``img`` ``(H, W, 3)`` with the outlines of ``boxes``
+    ``[k, 4]`` (x1, y1, x2, y2 in pixels) drawn in ``colour``."""
+    out = np.ascontiguousarray(img).copy()
+    h, w = out.shape[:2]
+    if boxes is None or len(boxes) == 0:
+        return out
+    arr = boxes.detach().cpu().numpy() if isinstance(
+        boxes, torch.Tensor) else np.asarray(boxes)
+    for x1, y1, x2, y2 in np.round(arr).astype(np.int64):
+        x1, x2 = np.clip([x1, x2 - 1], 0, w - 1)
+        y1, y2 = np.clip([y1, y2 - 1], 0, h - 1)
+        out[y1:y1 + width, x1:x2 + 1] = colour
+        out[max(y2 - width + 1, 0):y2 + 1, x1:x2 + 1] = colour
+        out[y1:y2 + 1, x1:x1 + width] = colour
+        out[y1:y2 + 1, max(x2 - width + 1, 0):x2 + 1] = colour
+    return out
+
+
 def _fit(img: np.ndarray, h: int, w: int) -> np.ndarray:
     canvas = np.zeros((h, w, 3), dtype=np.uint8)
     hh, ww = min(h, img.shape[0]), min(w, img.shape[1])
@@ -63,7 +83,9 @@ class PseudoLabelVisualizationHook(Hook):
     runtime info :data:`~mmssl.models.segmentors.semi_base.HOOK_INFO_KEY`,
     renewed every step: ``index``, ``weak_labels``, ``pseudo_labels``,
     ``student_inputs``, optional ``student_images``, ``class_counts``,
-    ``num_classes``, ``ignore_index``) and skips quietly whatever a model does not provide.
+    ``num_classes``, ``ignore_index``; multi-task models add
+    ``teacher_boxes`` (weak frame) and ``pseudo_boxes`` (strong frame), per
+    sample ``[k, 4]``) and skips quietly whatever a model does not provide.
 
     Every iteration it adds the step's ``class_counts``; every ``interval``
     iterations it sends to the visualizer backends (``LocalVisBackend``
@@ -73,7 +95,9 @@ class PseudoLabelVisualizationHook(Hook):
     * one panel per sample (``pseudo_labels_<k>``): weak view | teacher
       pseudo-label on the weak view | pseudo-label in the student's frame
       over the student's image | the student's image (the strong view, or
-      the mixed image of mixing methods) | student prediction;
+      the mixed image of mixing methods) | student prediction; with
+      boxes, the teacher's boxes are drawn on the weak view and the boxes
+      projected into the strong view on the student's image;
     * the class distribution of the pseudo-labeled pixels since the last
       report, as scalars ``pseudo_label_class/<name>`` and as a bar image
       ``pseudo_label_classes``.
@@ -130,7 +154,9 @@ class PseudoLabelVisualizationHook(Hook):
                     model=None) -> List[np.ndarray]:
         """Panels of this step's pseudo-labels, ``(H, 5W, 3)`` RGB each."""
         index = info.get('index') or []
-        if 'pseudo_labels' not in info or not index:
+        has_seg = 'pseudo_labels' in info
+        has_boxes = info.get('pseudo_boxes') is not None
+        if not (has_seg or has_boxes) or not index:
             return []
         ignore = info.get('ignore_index', 255)
         inputs = data_batch.get('inputs', {}) if data_batch else {}
@@ -143,8 +169,13 @@ class PseudoLabelVisualizationHook(Hook):
         panels = []
         for k in range(n):
             idx = index[k]
-            target = info['pseudo_labels'][k].cpu().numpy()
-            h, w = target.shape
+            if has_seg:
+                target = info['pseudo_labels'][k].cpu().numpy()
+                h, w = target.shape
+            elif strong_imgs is not None:
+                h, w = strong_imgs[idx].shape[-2:]
+            else:
+                h, w = info['student_inputs'][k].shape[-2:]
             if info.get('student_images') is not None:  # e.g. mixed
                 strong = info['student_images'][k].permute(
                     1, 2, 0).cpu().numpy().astype(np.uint8)
@@ -152,18 +183,25 @@ class PseudoLabelVisualizationHook(Hook):
                 strong = _to_rgb(strong_imgs[idx])
             else:
                 strong = np.zeros((h, w, 3), np.uint8)
-            over = _fit(strong, h, w).astype(np.float32)
-            valid = target != ignore
-            over[valid] = ((1 - self.alpha) * over[valid] + self.alpha *
-                           colorize(target, palette, ignore)[valid])
+            if has_boxes:  # multi-task: projected boxes on the strong view
+                strong = draw_boxes(strong, info['pseudo_boxes'][k])
             cols = []
             if weak_imgs is not None:
-                cols.append(_to_rgb(weak_imgs[idx]))
+                weak = _to_rgb(weak_imgs[idx])
+                if info.get('teacher_boxes') is not None:
+                    weak = draw_boxes(weak, info['teacher_boxes'][k])
+                cols.append(weak)
             if info.get('weak_labels') is not None:
                 cols.append(
                     colorize(info['weak_labels'][k].cpu().numpy(), palette,
                              ignore))
-            cols += [over.astype(np.uint8), strong]
+            if has_seg:
+                over = _fit(strong, h, w).astype(np.float32)
+                valid = target != ignore
+                over[valid] = ((1 - self.alpha) * over[valid] + self.alpha *
+                               colorize(target, palette, ignore)[valid])
+                cols.append(over.astype(np.uint8))
+            cols.append(strong)
             if preds is not None:
                 cols.append(colorize(preds[k], palette, ignore))
             ph = max(c.shape[0] for c in cols)
