@@ -1,0 +1,11 @@
+# Dense FixMatch multi-task, Cityscapes setting (b): the same 744 images labeled for both tasks (table 2), split 0;
+# implicit sampling (16 uniform).
+_base_ = '../_base_/semi_multitask/dense-fixmatch_implicit_cityscapes.py'
+regime = 'b-744'
+splits = dict(
+    seg_split=f'splits/multitask/{regime}/split0/seg_labeled.txt',
+    det_split=f'splits/multitask/{regime}/split0/det_labeled.txt')
+train_dataloader = dict(
+    dataset=dict(
+        labeled=dict(subset='any', **splits),
+        unlabeled=dict(subset='none', **splits)))

@@ -1,0 +1,11 @@
+# FixMatch* multi-task, Cityscapes setting (c): 93 images per task drawn independently (table 2), split 0;
+# explicit sampling 8 + 8, "labeled" = labeled for at least one task.
+_base_ = '../_base_/semi_multitask/fixmatch-star_explicit_cityscapes.py'
+regime = 'c-93'
+splits = dict(
+    seg_split=f'splits/multitask/{regime}/split0/seg_labeled.txt',
+    det_split=f'splits/multitask/{regime}/split0/det_labeled.txt')
+train_dataloader = dict(
+    dataset=dict(
+        labeled=dict(subset='any', **splits),
+        unlabeled=dict(subset='none', **splits)))
