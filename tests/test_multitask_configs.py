@@ -1,0 +1,141 @@
+"""Every multi-task config (``configs/semi_multitask/`` and the multi-task
+CPU demo) is what its name says:
+``method_model_backbone_<g>xb<b>-[explicit|implicit-]<N>k_cityscapes-mt-<regime>.py``
+where ``model`` is ``deeplabv3plus-retinanet`` (both tasks),
+``deeplabv3plus`` (segmentation only) or ``retinanet`` (detection only) and
+``regime`` one of the paper's settings (figure 1: ``a``..``e`` with their
+sizes; ``seg-N`` / ``det-N`` for single-task rows).
+
+Every name is parsed; the configs are loaded for one representative per
+(method, model, sampling, setting) to keep the suite fast (set
+``MMSSL_TEST_ALL_CONFIG_MODELS=1`` to load all).
+"""
+import glob
+import os
+import os.path as osp
+import re
+
+import pytest
+from mmengine import Config
+from mmengine.registry import init_default_scope
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+MT_ROOT = osp.join(REPO, 'configs', 'semi_multitask')
+CONFIGS = sorted(glob.glob(osp.join(MT_ROOT, '*.py'))) + sorted(
+    glob.glob(osp.join(REPO, 'configs', 'demo', '*retinanet*.py')))
+NAME_RE = re.compile(
+    r'^(?P<method>dense-fixmatch|fixmatch-star|multitask-sup|seg-only-sup|'
+    r'det-only-sup)_(?P<model>deeplabv3plus-retinanet|deeplabv3plus|'
+    r'retinanet)_(?P<backbone>r\d+)_(?P<gpus>\d+)xb(?P<batch>\d+)-'
+    r'(?P<tags>(?:[a-z][a-z0-9]*-)*)(?P<iters>\d+)(?P<unit>[ki])_'
+    r'(?P<synth>synth)?cityscapes-mt-(?P<regime>[a-z]+(?:-\d+)+)\.py$')
+SEMI = ('dense-fixmatch', 'fixmatch-star')
+
+
+def parse(path):
+    m = NAME_RE.match(osp.basename(path))
+    assert m, f'{osp.basename(path)}: name does not follow the convention'
+    info = m.groupdict()
+    info['tags'] = info['tags'].rstrip('-').split('-') if info['tags'] else []
+    info['semi'] = info['method'] in SEMI
+    return info
+
+
+def representatives():
+    if os.environ.get('MMSSL_TEST_ALL_CONFIG_MODELS') == '1':
+        return CONFIGS
+    chosen = {}
+    for path in CONFIGS:
+        i = parse(path)
+        key = (i['method'], i['model'], tuple(i['tags']),
+               i['regime'].split('-')[0], i['synth'])
+        chosen.setdefault(key, path)
+    return sorted(chosen.values())
+
+
+@pytest.fixture(scope='module', autouse=True)
+def _scope():
+    import mmssl  # noqa: F401
+    init_default_scope('mmseg')
+
+
+def test_multitask_grid_is_complete():
+    names = {osp.basename(p) for p in CONFIGS}
+    assert len(names) >= 180
+    for method in SEMI:
+        for samp in ('explicit', 'implicit'):
+            for reg in ('a-93', 'b-372', 'c-1488', 'd-93-744', 'e-186-1488'):
+                assert (f'{method}_deeplabv3plus-retinanet_r50_4xb4-{samp}-'
+                        f'89k_cityscapes-mt-{reg}.py') in names
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
+def test_multitask_name_parses(path):
+    parse(path)
+    with open(path) as f:
+        assert f.readline().startswith('#'), 'no header comment'
+
+
+@pytest.mark.parametrize('path', representatives(), ids=osp.basename)
+def test_multitask_config_matches_its_name(path):
+    info = parse(path)
+    cfg = Config.fromfile(path)
+    assert 'mmssl' in cfg.custom_imports['imports']
+    if info['semi']:
+        assert cfg.model.type == 'SemiMultiTask'
+        net = cfg.model.model
+    else:
+        assert cfg.model.type == 'MultiTaskSegDet'
+        net = cfg.model
+    with_seg = 'deeplabv3plus' in info['model']
+    with_det = 'retinanet' in info['model']
+    assert (net.get('decode_head') is not None) == with_seg
+    assert (net.get('bbox_head') is not None) == with_det
+    if with_det:
+        assert net.bbox_head.type == 'mmdet.RetinaHead'
+        assert net.bbox_head.loss_bbox.type.endswith('GIoULoss')
+        assert net.bbox_head.loss_cls.type.endswith('FocalLoss')
+    if with_seg:
+        assert net.decode_head.type == 'DepthwiseSeparableASPPHead'
+    assert net.backbone.depth == int(info['backbone'][1:])
+    # schedule, batch and sampling as named
+    iters = int(info['iters']) * (1000 if info['unit'] == 'k' else 1)
+    if info['unit'] == 'k':
+        assert round(cfg.train_cfg.max_iters / 1000) == int(info['iters'])
+    else:
+        assert cfg.train_cfg.max_iters == iters
+    dl = cfg.train_dataloader
+    assert dl.batch_size == int(info['batch'])
+    if 'explicit' in info['tags']:
+        assert dl.sampler.type == 'ExplicitSemiSampler'
+        assert dl.sampler.batch_size == dl.batch_size
+    elif 'implicit' in info['tags']:
+        assert dl.sampler.type == 'ImplicitSemiSampler'
+    else:
+        assert not info['semi'] and dl.sampler.type == 'InfiniteSampler'
+    # split files of the named regime
+    text = str(dl.dataset)
+    kind, *sizes = info['regime'].split('-')
+    if kind in ('seg', 'det'):  # single-task rows: that task's split of a
+        # setting with the same size for both tasks (a or b)
+        regime = re.compile(r'splits/multitask/[ab]-' + sizes[0] + '/')
+    else:
+        regime = re.compile(f'splits/multitask/{info["regime"]}/')
+    assert regime.search(text) or info['synth'], info['regime']
+    # checkpoint selection: the paper's combined metric for both tasks
+    best = cfg.default_hooks.checkpoint.get('save_best')
+    if with_seg and with_det:
+        assert best == 'multitask/gmean'
+    else:
+        assert best, 'no save_best'
+
+
+def test_multitask_demo_model_builds():
+    """The CPU demo's SemiMultiTask builds (R18, no weights)."""
+    from mmseg.registry import MODELS
+    demo = [p for p in CONFIGS if 'synth' in p]
+    assert demo
+    cfg = Config.fromfile(demo[0])
+    model = MODELS.build(cfg.model)
+    assert model.student.decode_head is not None
+    assert model.student.bbox_head is not None
