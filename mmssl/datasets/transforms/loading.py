@@ -235,7 +235,7 @@ def _fmt(values: np.ndarray, limit: int = 12) -> str:
 #: class and not ``ignore_index``. Geometric transforms fill what they add
 #: with ``ignore_index`` and ``Cutout(erase_seg=True)`` erases to it, so in a
 #: strong view ``gt_seg_map == ignore_index`` is exactly its ignore region,
-#: labeled or not (see ``SemiSegmentor.strong_ignore_region``).
+#: labeled or not (see ``mmssl.models.utils.strong_ignore_region``).
 UNLABELED_IN_VIEW = 254
 
 

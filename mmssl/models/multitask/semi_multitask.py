@@ -10,8 +10,8 @@ from torch import Tensor
 
 from mmseg.registry import MODELS
 from ..segmentors.semi_base import SemiBaseModel
-from ..segmentors.semi_segmentor import (SemiSegmentor, _stack_homographies,
-                                         _valid_hw, batch_frame_metas)
+from ..utils.view_geometry import (batch_frame_metas, stack_homographies,
+                                   strong_ignore_region, valid_hw)
 from ..utils.view_matching import warp_labels
 from .box_pseudo_labels import confident_boxes, project_boxes
 from .positive_targets import positive_targets_only
@@ -61,7 +61,7 @@ class SemiMultiTask(SemiBaseModel):
     * segmentation: the teacher's argmax on the weak view (threshold
       ``seg_pseudo_threshold``, 0 in the paper), matched into the strong
       view by the core's ``warp_labels`` and removed in the strong view's
-      ignore region (``SemiSegmentor.strong_ignore_region``);
+      ignore region (``mmssl.models.utils.strong_ignore_region``);
     * detection: the teacher's detections (the head's own post-processing
       and NMS) scoring at least ``det_score_thr`` (0.5) on the weak view,
       projected into the strong view (:func:`project_boxes`), clipped, boxes
@@ -241,8 +241,8 @@ class SemiMultiTask(SemiBaseModel):
             return TeacherTargets(seg_labels, seg_weak, teacher_boxes, boxes)
         inputs = weak_x[idx]
         out = self.teacher.forward_heads(inputs)
-        src_h = _stack_homographies(w_ds, device)
-        dst_h = _stack_homographies(s_ds, device)
+        src_h = stack_homographies(w_ds, device)
+        dst_h = stack_homographies(s_ds, device)
         if 'seg' in self.tasks:
             seg_labels, seg_weak = self.seg_pseudo_labels(
                 out['seg'], inputs, w_ds, s_ds, src_h, dst_h, strong_hw)
@@ -262,13 +262,12 @@ class SemiMultiTask(SemiBaseModel):
             src_h=src_h,
             dst_h=dst_h,
             dst_shape=strong_hw,
-            src_valid_shapes=[_valid_hw(d) for d in w_ds])
+            src_valid_shapes=[valid_hw(d) for d in w_ds])
         labels = warp_labels(
             weak_labels, ignore_index=self.ignore_index, **geometry)
         keep = labels != self.ignore_index
-        # SemiSegmentor's ignore region reads only self.ignore_index
-        keep &= ~SemiSegmentor.strong_ignore_region(self, s_ds, strong_hw,
-                                                    labels.device)
+        keep &= ~strong_ignore_region(s_ds, strong_hw, labels.device,
+                                      self.ignore_index)
         if self.seg_pseudo_threshold > 0:
             confidence = warp_labels(confidence, ignore_index=0, **geometry)
             keep &= confidence >= self.seg_pseudo_threshold
@@ -282,7 +281,7 @@ class SemiMultiTask(SemiBaseModel):
         view's valid frame) scoring >= ``det_score_thr``, and their
         projections into the strong views."""
         metas = [
-            dict(ds.metainfo, img_shape=_valid_hw(ds), scale_factor=(1., 1.))
+            dict(ds.metainfo, img_shape=valid_hw(ds), scale_factor=(1., 1.))
             for ds in w_ds
         ]
         results = self.teacher.bbox_head.predict_by_feat(
@@ -294,7 +293,7 @@ class SemiMultiTask(SemiBaseModel):
             if hasattr(bboxes, 'tensor'):
                 bboxes = bboxes.tensor
             projected, keep = project_boxes(bboxes, src_h[k], dst_h[k],
-                                            _valid_hw(s_ds[k]),
+                                            valid_hw(s_ds[k]),
                                             self.det_min_box_size)
             teacher_boxes.append(
                 InstanceData(

@@ -12,7 +12,7 @@ from ..losses import softmax_squared_error
 from ..mixing import IntensityAugs, choose_partners, mix, mix_targets
 from ..utils.semi_batch import PseudoTargets, SemiBatch
 from .semi_segmentor import (PER_PART_HEADS, SemiSegmentor, StudentForward,
-                             UnsupBatch, _as_list, _valid_hw)
+                             UnsupBatch, _as_list, valid_hw)
 
 CONSISTENCY_LOSSES = ('cross_entropy', 'squared_error')
 UNSUP_WEIGHTINGS = ('confidence_proportion', 'pixel_threshold', 'ramp')
@@ -116,7 +116,7 @@ class MixSemiSegmentor(SemiSegmentor):
         samples = [batch.strong_samples[i] for i in sel]
         if not sel:
             return UnsupBatch(inputs, [], targets, None)
-        image_hw = [_valid_hw(ds) for ds in samples]
+        image_hw = [valid_hw(ds) for ds in samples]
         mask = self.mask_generator(targets.labels, image_hw, self.num_classes)
         if self.mask_generator.needs_partner:
             keys = [ds.metainfo.get('img_path', k)
