@@ -1,5 +1,6 @@
 """Learning benchmark: supervised baseline vs the semi-supervised methods
-(Dense FixMatch, ClassMix, CutMix and Cutout mean teacher) on generated data.
+(Dense FixMatch, ClassMix, CutMix and Cutout mean teacher, Dense FixMatch
+with online DARS) on generated data.
 
 The README's main job (``tools/run_demo.sh``) in longer form, with seeds.
 Per data seed ``d`` (``--data-seeds``) it generates a Cityscapes-format data
@@ -25,21 +26,27 @@ warm-up checkpoint is retrained). Prints mIoU / aAcc per run, mean and std,
 per-class IoU of each method against the baseline (per data seed and
 training seed, and averaged), the classes that move by more than 5 points,
 and the training and total wall time; writes everything to
-``<work-dir>/results.json``.
+``<work-dir>/results.json``. ``--compare-to M`` adds the same per-class
+report of the other semi-supervised methods against method M (e.g.
+``dense_fixmatch_dars`` against ``dense_fixmatch``; ``per_class_vs`` in the
+JSON).
 
 Usage:
     python tools/benchmark_learning.py --warmup-iters 1000 --iters 500 \
         --seeds 0 1 [--data-seeds 0 1] [--num-labeled 8] \
         [--methods baseline dense_fixmatch] [--log-interval 25] \
         [--work-dir work_dirs/benchmark_learning] [--force] \
-        [--cfg-options KEY=VALUE ...]
+        [--compare-to dense_fixmatch] [--cfg-options KEY=VALUE ...]
     # smoke run: a few iterations, progress every step
     python tools/benchmark_learning.py --warmup-iters 4 --iters 2 --seeds 0 \
         --data-seeds 0 1 --log-interval 1 --work-dir /tmp/bench_smoke
 
 To add a method, add one line to CONFIGS (its stage-2 config) and one to
 INIT_KEY (where that config keeps the warm-up checkpoint); whether it is
-semi-supervised (labeled + unlabeled datasets) is read from the config.
+semi-supervised (labeled + unlabeled datasets) is read from the config,
+and so is whether its online pseudo-label filter counts its target
+distribution from a labeled dataset config (``FILTER_TARGET_KEY``): that
+dataset then gets the run's data root and labeled split too.
 """
 import argparse
 import json
@@ -64,14 +71,21 @@ CONFIGS = dict(
     cutmix='configs/demo/cutmix-mt_deeplabv3plus_r18-d8_1xb8-explicit-cpu-'
     'sup300i-100i_synthcityscapes-8.py',
     cutout='configs/demo/cutout-mt_deeplabv3plus_r18-d8_1xb8-explicit-cpu-'
-    'sup300i-100i_synthcityscapes-8.py')
+    'sup300i-100i_synthcityscapes-8.py',
+    dense_fixmatch_dars='configs/demo/dense-fixmatch-dars_deeplabv3plus_r18-'
+    'd8_1xb8-explicit-same-cpu-sup300i-100i_synthcityscapes-8.py')
 # where each stage-2 config keeps its warm-up checkpoint
 INIT_KEY = dict(
     baseline='model.init_cfg.checkpoint',
     dense_fixmatch='model.segmentor.init_cfg.checkpoint',
     classmix='model.segmentor.init_cfg.checkpoint',
     cutmix='model.segmentor.init_cfg.checkpoint',
-    cutout='model.segmentor.init_cfg.checkpoint')
+    cutout='model.segmentor.init_cfg.checkpoint',
+    dense_fixmatch_dars='model.segmentor.init_cfg.checkpoint')
+# where a config keeps a labeled dataset config as the online pseudo-label
+# filter's target distribution (OnlineDistributionAlignment): it gets the
+# same data root and labeled split as the training data
+FILTER_TARGET_KEY = 'model.semi_train_cfg.pseudo_label_filter.target'
 BASELINE = 'baseline'  # the method the others are compared with per class
 DATA_ROOT = 'data/synthetic'  # data seed 0 (the demo configs' data)
 BIG_CHANGE = 5.0  # IoU points: per-class changes reported by name
@@ -95,6 +109,11 @@ def parse_args(argv=None):
     p.add_argument('--log-interval', type=int,
                    help='logger interval of every run (progress lines); '
                    'default: the configs\' (25)')
+    p.add_argument('--compare-to', nargs='+', default=[], metavar='METHOD',
+                   help='also print (and store under per_class_vs) the '
+                   'per-class IoU of the other semi-supervised methods '
+                   'against these, e.g. dense_fixmatch_dars against '
+                   'dense_fixmatch')
     p.add_argument('--cfg-options', nargs='*', default=[],
                    help='extra overrides for the stage-2 runs (not part of '
                    'the work dir names: use --force or another --work-dir)')
@@ -249,13 +268,18 @@ def schedule_opts(iters):
     ]
 
 
-def split_opts(semi, split):
+def split_opts(semi, split, target=False):
+    """ann_file overrides; ``target``: also the pseudo-label filter's
+    labeled dataset (:func:`has_filter_target`)."""
+    extra = ([f'{FILTER_TARGET_KEY}.ann_file={split}/labeled.txt']
+             if target else [])
     if not semi:
-        return [f'train_dataloader.dataset.ann_file={split}/labeled.txt']
+        return [f'train_dataloader.dataset.ann_file={split}/labeled.txt'
+                ] + extra
     return [
         f'train_dataloader.dataset.labeled.ann_file={split}/labeled.txt',
         f'train_dataloader.dataset.unlabeled.ann_file={split}/unlabeled.txt'
-    ]
+    ] + extra
 
 
 def eval_root_opts(data_root):
@@ -263,7 +287,8 @@ def eval_root_opts(data_root):
             f'test_dataloader.dataset.data_root={data_root}']
 
 
-def train_root_opts(semi, data_root):
+def train_root_opts(semi, data_root, target=False):
+    """data_root overrides; ``target`` as in :func:`split_opts`."""
     if not semi:
         train = [f'train_dataloader.dataset.data_root={data_root}']
     else:
@@ -271,6 +296,8 @@ def train_root_opts(semi, data_root):
             f'train_dataloader.dataset.labeled.data_root={data_root}',
             f'train_dataloader.dataset.unlabeled.data_root={data_root}'
         ]
+    if target:
+        train.append(f'{FILTER_TARGET_KEY}.data_root={data_root}')
     return train + eval_root_opts(data_root)
 
 
@@ -280,6 +307,17 @@ def is_semi(cfg_path):
     cfg = Config.fromfile(osp.join(ROOT, cfg_path),
                           import_custom_modules=False)
     return 'labeled' in cfg.train_dataloader.dataset
+
+
+def has_filter_target(cfg_path):
+    """Whether a config's pseudo-label filter counts its target distribution
+    from a labeled dataset config (``FILTER_TARGET_KEY``), which must then
+    follow the benchmark's data root and split."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(ROOT, cfg_path),
+                          import_custom_modules=False)
+    filt = (cfg.model.get('semi_train_cfg') or {}).get('pseudo_label_filter')
+    return isinstance((filt or {}).get('target'), dict)
 
 
 def data_root_for(data_seed):
@@ -349,15 +387,19 @@ def prepare_data(py, data_seed, num_labeled, num_splits):
 
 
 # ---------------------------------------------------------------- report
-def per_class_report(results, methods, pairs):
-    """Print and return per-class IoU of each method vs the baseline."""
-    others = [m for m in methods if m != BASELINE]
-    if BASELINE not in methods or not others:
+def per_class_report(results, methods, pairs, reference=BASELINE):
+    """Print and return per-class IoU of each method vs ``reference`` (the
+    baseline; with another reference, every method but it and the
+    baseline)."""
+    others = [m for m in methods if m != reference and
+              (reference == BASELINE or m != BASELINE)]
+    if reference not in methods or not others:
         return {}
-    report = {m: dict(per_pair=[]) for m in others}
+    # per_pair / mean: 'baseline' holds the reference's IoU
+    report = {m: dict(reference=reference, per_pair=[]) for m in others}
     blocks = []  # (title, base, {m: iou}) per pair, then the mean
     for d, s in pairs:
-        base = results.get((d, s, BASELINE))
+        base = results.get((d, s, reference))
         if not base or not base.get('per_class_iou'):
             continue
         ious = {m: results[(d, s, m)]['per_class_iou'] for m in others
@@ -389,13 +431,14 @@ def per_class_report(results, methods, pairs):
         blocks.append((f'mean over {len(blocks)} (data seed, seed) runs',
                        base_mean, mean_ious, mean_chg))
     for title, base, ious, chg in blocks:
-        print(f'\nper-class IoU, {title} (change = method - {BASELINE}):')
-        head = f'{"class":15s} {BASELINE:>9s}'
+        print(f'\nper-class IoU, {title} (change = method - {reference}):')
+        width = max(9, len(reference))
+        head = f'{"class":15s} {reference:>{width}s}'
         for m in ious:
             head += f' {m[:16]:>16s} {"change":>7s}'
         print(head)
         for c in base:
-            row = f'{c[:15]:15s} {base[c]:9.2f}'
+            row = f'{c[:15]:15s} {base[c]:{width}.2f}'
             for m, iou in ious.items():
                 row += (f' {iou.get(c, float("nan")):16.2f}'
                         f' {chg[m].get(c, float("nan")):+7.2f}')
@@ -460,6 +503,10 @@ def main(argv=None):
     os.makedirs(work_root, exist_ok=True)
     results_path = osp.join(work_root, 'results.json')
     semi = {m: is_semi(CONFIGS[m]) for m in args.methods}
+    target = {m: has_filter_target(CONFIGS[m]) for m in args.methods}
+    bad = [m for m in args.compare_to if m not in args.methods]
+    if bad:
+        raise SystemExit(f'--compare-to {bad}: not in --methods')
     pairs = [(d, s) for d in args.data_seeds for s in args.seeds]
     stages = (['warmup'] if args.warmup_iters else []) + args.methods
     total = len(pairs) * len(stages)
@@ -511,8 +558,9 @@ def main(argv=None):
                                   f'{stage}_w{args.warmup_iters}_'
                                   f'{args.iters}_{tag}')
                     opts = (schedule_opts(iters) + seed_opts +
-                            split_opts(semi[stage], split) +
-                            train_root_opts(semi[stage], cs_root) + log_opts)
+                            split_opts(semi[stage], split, target[stage]) +
+                            train_root_opts(semi[stage], cs_root,
+                                            target[stage]) + log_opts)
                     if warm_ckpt:
                         opts.append(f'{INIT_KEY[stage]}={warm_ckpt}')
                         older_than = osp.join(ROOT, warm_ckpt)
@@ -542,6 +590,10 @@ def main(argv=None):
 
     extra['summary'] = summary_table(args, results, pairs, stages)
     extra['per_class'] = per_class_report(results, args.methods, pairs)
+    if args.compare_to:
+        extra['per_class_vs'] = {
+            ref: per_class_report(results, args.methods, pairs, ref)
+            for ref in args.compare_to}
     wall = time.time() - t_start
     save(done=not failed)
     if failed:

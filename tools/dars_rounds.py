@@ -3,7 +3,8 @@
 
 Usage:
     python tools/dars_rounds.py CONFIG [--work-dir DIR] [--gpus N]
-                                [--rounds K] [--cfg-options ...]
+                                [--rounds K] [--round0-checkpoint CKPT]
+                                [--cfg-options ...]
 
 CONFIG is a round-k config of configs/dars/ (its ``dars`` dict names the
 round-0 config and each round's alpha / beta_min / beta_max). Steps:
@@ -16,7 +17,12 @@ round-0 config and each round's alpha / beta_min / beta_max). Steps:
                             [(1-beta_min) s_min, (1+beta_max) s_max]
 
 A step is skipped when its output exists (final checkpoint, summary.json);
-an interrupted pseudo-labeling step resumes. ``--gpus N > 1`` runs every
+an interrupted pseudo-labeling step resumes. ``--round0-checkpoint`` takes
+an existing round-0 model (a checkpoint of the round-0 config trained
+elsewhere, e.g. the learning benchmark's supervised warm-up) instead of
+training round0/. ``--cfg-options`` apply to the pseudo-labeling steps and
+the round configs (not to round 0); with options, the merged CONFIG is
+written to DIR/dars_config.py and pseudo-labeling reads that. ``--gpus N > 1`` runs every
 step through the dist launchers (torchrun; gloo on a CPU host).
 """
 import argparse
@@ -36,8 +42,13 @@ def parse_args(argv=None):
     p.add_argument('--work-dir')
     p.add_argument('--gpus', type=int, default=1)
     p.add_argument('--rounds', type=int, help='default: all in the config')
+    p.add_argument('--round0-checkpoint',
+                   help='use this round-0 model instead of training '
+                   'round0/ (it must be a checkpoint of dars.round0_config '
+                   'on the same data and split)')
     p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                   help='applied to every round config (not round 0)')
+                   help='applied to the pseudo-labeling steps and every '
+                   'round config (not round 0)')
     return p.parse_args(argv)
 
 
@@ -146,14 +157,27 @@ def main(argv=None):
         raise FileNotFoundError(f'{args.config}: dars.round0_config {round0} '
                                 'does not exist')
     rounds = list(cfg.dars.rounds)[:args.rounds]
-    r0_dir = osp.join(work, 'round0')
-    ckpt = final_checkpoint(Config.fromfile(round0), r0_dir)
-    train(round0, r0_dir, args.gpus, ckpt)
+    label_config = args.config
+    if args.cfg_options:  # the pseudo-labeling steps see them too
+        os.makedirs(work, exist_ok=True)
+        label_config = osp.join(work, 'dars_config.py')
+        cfg.dump(label_config)
+    if args.round0_checkpoint:
+        ckpt = osp.abspath(args.round0_checkpoint)
+        if not osp.isfile(ckpt):
+            raise FileNotFoundError(
+                f'--round0-checkpoint {args.round0_checkpoint} does not '
+                'exist')
+        print(f'[dars] round 0: {ckpt} (--round0-checkpoint)', flush=True)
+    else:
+        r0_dir = osp.join(work, 'round0')
+        ckpt = final_checkpoint(Config.fromfile(round0), r0_dir)
+        train(round0, r0_dir, args.gpus, ckpt)
     for k, spec in enumerate(rounds, 1):
         out = osp.join(work, f'round{k}')
         labels = osp.join(out, 'pseudo_labels')
         # pseudo-labels from round k-1, with this round's alpha
-        pseudo_label(args.config, ckpt, labels, spec['alpha'], args.gpus)
+        pseudo_label(label_config, ckpt, labels, spec['alpha'], args.gpus)
         config_k = round_config(cfg, k, dict(spec), ckpt, labels, out)
         ckpt = final_checkpoint(cfg, out)
         train(config_k, out, args.gpus, ckpt)
