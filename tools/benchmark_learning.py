@@ -21,7 +21,8 @@ seed k), then per training seed (``--seeds``):
 Every run goes through the stock ``tools/train.py`` and ``tools/test.py``
 (the semi-supervised methods are evaluated with their EMA teacher); while one trains, its
 logger lines are echoed as ``[bench] <run>: step 25/300, eta 0:03:10``.
-Finished runs are reused (``--force`` retrains; a stage-2 run older than its
+Finished runs are reused, with their test when its log is newer than
+the checkpoint (``--force`` retrains; a stage-2 run older than its
 warm-up checkpoint is retrained). Prints mIoU / aAcc per run, mean and std,
 per-class IoU of each method against the baseline (per data seed and
 training seed, and averaged), the classes that move by more than 5 points,
@@ -356,10 +357,23 @@ def train_and_test(label, cfg, work_dir, iters, opts, test_opts, force,
                 secs = float(f.read())
         except (OSError, ValueError):
             secs = float('nan')
-    print(f'[bench] {label}: testing', flush=True)
-    out = run([sys.executable, 'tools/test.py', cfg, ckpt, '--work-dir',
-               osp.join(work_dir, 'test'), '--cfg-options', *test_opts],
-              osp.join(ROOT, work_dir + '.test.log'))
+    test_log = osp.join(ROOT, work_dir + '.test.log')
+    out = None
+    if reused and osp.isfile(test_log) and (osp.getmtime(test_log) >
+                                            osp.getmtime(ckpt_abs)):
+        with open(test_log) as f:  # the test of this very checkpoint
+            out = f.read()
+        try:
+            parse_test_metrics(out)
+            print(f'[bench] {label}: reusing its test ({test_log})',
+                  flush=True)
+        except (IndexError, AttributeError, ValueError):
+            out = None
+    if out is None:
+        print(f'[bench] {label}: testing', flush=True)
+        out = run([sys.executable, 'tools/test.py', cfg, ckpt, '--work-dir',
+                   osp.join(work_dir, 'test'), '--cfg-options', *test_opts],
+                  test_log)
     miou, aacc = parse_test_metrics(out)
     table = parse_class_table(out)
     return dict(
