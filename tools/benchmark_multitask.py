@@ -362,7 +362,7 @@ def main(argv=None):
                       f'{rec["mIoU"]:6.2f} bbox mAP {rec["bbox_mAP"]:5.1f} '
                       f'(mAP50 {rec["bbox_mAP_50"]:5.1f}) gmean '
                       f'{rec["gmean"]:6.2f} train {fmt_secs(secs)} test '
-                      f'{rec["test_secs"]:.0f}s', flush=True)
+                      f'{fmt_secs(rec["test_secs"])}', flush=True)
 
     extra['summary'] = summary_table(args, results, pairs, stages)
     wall = time.time() - t_start

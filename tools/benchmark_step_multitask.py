@@ -60,10 +60,10 @@ def parse_args():
     p.add_argument('--warmup', type=int, default=1)
     p.add_argument('--workers', type=int, default=2)
     p.add_argument('--det-score-thr', type=float, default=None,
-                   help='override semi_train_cfg.det_score_thr (0.5): an '
-                   'untrained teacher keeps ~no box at 0.5; 0 keeps every '
-                   'box after NMS (up to the head\'s max_per_img), an upper '
-                   'bound on the box projection / pseudo-sample cost')
+                   help='override semi_train_cfg.det_score_thr (0.5); the '
+                   'head\'s own test_cfg score_thr (0.05) still applies '
+                   'first, so an untrained teacher (RetinaNet prior 0.01) '
+                   'gives no box whatever this is')
     p.add_argument('--device', default='cuda' if torch.cuda.is_available()
                    else 'cpu')
     return p.parse_args()
