@@ -449,3 +449,26 @@ def test_published_panels_show_the_mixed_images():
     assert imgs.dtype == torch.uint8 and imgs.shape[0] == 2
     assert info['pseudo_labels'].shape == (2, 32, 32)
     assert info['num_classes'] == NUM_CLASSES
+
+
+@pytest.mark.parametrize('loss', ['cross_entropy', 'squared_error'])
+def test_pseudo_label_filter_also_restricts_the_mixing_losses(loss):
+    """A pseudo-label filter (the core's seam, e.g. online DARS) that keeps
+    no pixel leaves no target: both consistencies are 0."""
+    from mmseg.registry import MODELS as REG
+
+    @REG.register_module(force=True)
+    class _KeepNothing(torch.nn.Module):
+
+        def forward(self, labels, confidence, valid):
+            return torch.zeros_like(valid)
+
+    model = build_mix_model(
+        consistency_loss=loss, unsup_weighting='ramp', unsup_on='unlabeled',
+        mask_generator=dict(type='CutMixMaskGenerator'),
+        pseudo_label_filter=dict(type='_KeepNothing'))
+    model.train()
+    losses = model.loss(*named_batch([True, False, False], ['l', 'a', 'b']))
+    unsup = [v for k, v in losses.items()
+             if k.startswith('unsup.') and 'loss' in k]
+    assert unsup and all(float(v) == 0.0 for v in unsup)

@@ -240,7 +240,11 @@ class MixSemiSegmentor(SemiSegmentor):
                 size=size,
                 mode='bilinear',
                 align_corners=getattr(head, 'align_corners', False))
-            loss = softmax_squared_error(logits, targets.probs, targets.valid)
+            # the pixels with a target: labels are ignore_index where the
+            # core's tau or pseudo_label_filter (e.g. online DARS) rejected
+            # a pixel, out of view, or in a Cutout box
+            has_target = targets.labels != self.ignore_index
+            loss = softmax_squared_error(logits, targets.probs, has_target)
             kind = 'aux' if any(head is a for a in aux_heads) else 'decode'
             name = kind + (f'_{counts[kind]}' if counts[kind] else '')
             counts[kind] += 1
