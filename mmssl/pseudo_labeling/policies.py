@@ -18,6 +18,7 @@ Every policy turns the unlabeled set's per-class confidence histogram
 ``temperature`` (all policies) divides the logits before the softmax that
 gives the confidences (temperature scaling); the tool applies it.
 """
+from abc import ABC, abstractmethod
 import math
 from typing import Optional, Sequence
 
@@ -57,7 +58,7 @@ def _round_half_up(x: float) -> int:
     return int(math.floor(x + 0.5))
 
 
-class PseudoLabelPolicy:
+class PseudoLabelPolicy(ABC):
     """Base: ``plan(hist, target_distribution)`` -> ``SelectionPlan``."""
 
     #: whether :meth:`plan` needs the labeled split's class distribution
@@ -69,9 +70,10 @@ class PseudoLabelPolicy:
                              f'0, got {temperature}')
         self.temperature = float(temperature)
 
+    @abstractmethod
     def plan(self, hist, target: Optional[Sequence[float]] = None
              ) -> SelectionPlan:
-        raise NotImplementedError
+        """Class-wise thresholds / counts from the confidence histogram."""
 
     def config(self) -> dict:
         """The settings, for the summary and the resume fingerprint."""
