@@ -1,10 +1,14 @@
 """Every multi-task config (``configs/semi_multitask/`` and the multi-task
 CPU demo) is what its name says:
-``method_model_backbone_<g>xb<b>-[explicit|implicit-]<N>k_cityscapes-mt-<regime>.py``
+``method_model_backbone_<g>xb<b>-[explicit-|implicit-][lu-unlabeled-]<N>k_<dataset>-mt[-<regime>].py``
 where ``model`` is ``deeplabv3plus-retinanet`` (both tasks),
-``deeplabv3plus`` (segmentation only) or ``retinanet`` (detection only) and
-``regime`` one of the paper's settings (figure 1: ``a``..``e`` with their
-sizes; ``seg-N`` / ``det-N`` for single-task rows).
+``deeplabv3plus`` (segmentation only) or ``retinanet`` (detection only),
+``dataset`` ``cityscapes`` or ``bdd100k`` and ``regime`` one of the paper's
+settings (figure 1: ``a``..``e`` with their sizes; ``seg-N`` / ``det-N``
+for single-task rows; table 4: ``full``, ``full-extra``,
+``full-extra-sequence``; table 7 (BDD100K): none for the semi-supervised
+models, the training subset ``any`` / ``both`` / ``seg`` / ``det`` for the
+supervised ones).
 
 Every name is parsed; the configs are loaded for one representative per
 (method, model, sampling, setting) to keep the suite fast (set
@@ -28,7 +32,9 @@ NAME_RE = re.compile(
     r'det-only-sup)_(?P<model>deeplabv3plus-retinanet|deeplabv3plus|'
     r'retinanet)_(?P<backbone>r\d+)_(?P<gpus>\d+)xb(?P<batch>\d+)-'
     r'(?P<tags>(?:[a-z][a-z0-9]*-)*)(?P<iters>\d+)(?P<unit>[ki])_'
-    r'(?P<synth>synth)?cityscapes-mt-(?P<regime>[a-z]+(?:-\d+)+)\.py$')
+    r'(?P<synth>synth)?(?P<dataset>cityscapes|bdd100k)-mt'
+    r'(?:-(?P<regime>[a-z]+(?:-\d+)+|full(?:-extra(?:-sequence)?)?|'
+    r'any|both|seg|det))?\.py$')
 SEMI = ('dense-fixmatch', 'fixmatch-star')
 
 
@@ -41,14 +47,19 @@ def parse(path):
     return info
 
 
+def regime_kind(regime):
+    """``'a'`` for ``a-93``, ``'full-extra'`` for itself, ``''`` for none."""
+    return re.sub(r'-\d+', '', regime or '')
+
+
 def representatives():
     if os.environ.get('MMSSL_TEST_ALL_CONFIG_MODELS') == '1':
         return CONFIGS
     chosen = {}
     for path in CONFIGS:
         i = parse(path)
-        key = (i['method'], i['model'], tuple(i['tags']),
-               i['regime'].split('-')[0], i['synth'])
+        key = (i['method'], i['model'], tuple(i['tags']), i['dataset'],
+               regime_kind(i['regime']), i['synth'])
         chosen.setdefault(key, path)
     return sorted(chosen.values())
 
@@ -67,6 +78,29 @@ def test_multitask_grid_is_complete():
             for reg in ('a-93', 'b-372', 'c-1488', 'd-93-744', 'e-186-1488'):
                 assert (f'{method}_deeplabv3plus-retinanet_r50_4xb4-{samp}-'
                         f'89k_cityscapes-mt-{reg}.py') in names
+
+
+def test_table4_and_table7_grids_are_complete():
+    """Full Cityscapes (table 4) and BDD100K (table 7): every row."""
+    names = {osp.basename(p) for p in CONFIGS}
+    model = 'deeplabv3plus-retinanet_r50'
+    expected = {
+        f'multitask-sup_{model}_4xb2-150k_cityscapes-mt-full.py',
+        f'multitask-sup_{model}_4xb2-300k_bdd100k-mt-any.py',
+        f'multitask-sup_{model}_4xb2-300k_bdd100k-mt-both.py',
+        'seg-only-sup_deeplabv3plus_r50_4xb2-300k_bdd100k-mt-seg.py',
+        'det-only-sup_retinanet_r50_4xb2-300k_bdd100k-mt-det.py',
+    }
+    for method in SEMI:
+        expected.add(f'{method}_{model}_4xb4-150k_cityscapes-mt-full.py')
+        for samp in ('explicit', 'implicit'):
+            for lu in ('', 'lu-unlabeled-'):
+                for extra in ('extra', 'extra-sequence'):
+                    expected.add(f'{method}_{model}_4xb4-{samp}-{lu}150k_'
+                                 f'cityscapes-mt-full-{extra}.py')
+                expected.add(
+                    f'{method}_{model}_4xb4-{samp}-{lu}300k_bdd100k-mt.py')
+    assert expected <= names, sorted(expected - names)
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
@@ -106,22 +140,57 @@ def test_multitask_config_matches_its_name(path):
         assert cfg.train_cfg.max_iters == iters
     dl = cfg.train_dataloader
     assert dl.batch_size == int(info['batch'])
+    kind = regime_kind(info['regime'])
     if 'explicit' in info['tags']:
         assert dl.sampler.type == 'ExplicitSemiSampler'
         assert dl.sampler.batch_size == dl.batch_size
     elif 'implicit' in info['tags']:
         assert dl.sampler.type == 'ImplicitSemiSampler'
-    else:
-        assert not info['semi'] and dl.sampler.type == 'InfiniteSampler'
-    # split files of the named regime
+    else:  # supervised, or Lu on the labeled full train set only (table 4)
+        assert not info['semi'] or kind == 'full'
+        assert dl.sampler.type == 'InfiniteSampler'
+    if info['semi']:
+        semi_cfg = cfg.model.semi_train_cfg
+        assert semi_cfg.unsup_on == ('unlabeled' if 'unlabeled' in
+                                     info['tags'] else 'all')
+        ramp = [h for h in cfg.custom_hooks
+                if h.type == 'UnsupWeightHook'][0]
+        paper_ramp = (0.1 if kind.startswith('full')
+                      or info['dataset'] == 'bdd100k' else 0.05)
+        assert ramp.get('warmup_ratio') == paper_ramp or info['synth']
     text = str(dl.dataset)
-    kind, *sizes = info['regime'].split('-')
-    if kind in ('seg', 'det'):  # single-task rows: that task's split of a
-        # setting with the same size for both tasks (a or b)
-        regime = re.compile(r'splits/multitask/[ab]-' + sizes[0] + '/')
+    if info['dataset'] == 'bdd100k':
+        assert net.get('bbox_head') is None or net.bbox_head.num_classes == 10
+        assert 'splits/multitask' not in text
+        if info['semi'] and 'explicit' in info['tags']:
+            assert dl.dataset.labeled.subset == 'both'
+            assert dl.dataset.unlabeled.subset == 'not_both'
+        elif not info['semi']:
+            assert dl.dataset.subset == info['regime']
+        split_regime = False
+    elif kind.startswith('full'):
+        # table 4: all train labeled (no split files), extra sets unlabeled
+        assert 'splits/multitask' not in text
+        sets = {'full': [], 'full-extra': ['train_extra'],
+                'full-extra-sequence': ['train_extra', 'sequence']}[kind]
+        if info['semi'] and sets:
+            unl = dl.dataset.unlabeled
+            members = unl.datasets if unl.type == 'ConcatDataset' else [unl]
+            assert [m.ann_file for m in members] == [
+                f'annotations/multitask_images_{n}.json' for n in sets]
+            assert dl.dataset.labeled.subset == 'any'
+        split_regime = False
     else:
-        regime = re.compile(f'splits/multitask/{info["regime"]}/')
-    assert regime.search(text) or info['synth'], info['regime']
+        split_regime = True
+    if split_regime:
+        # split files of the named regime
+        kind_, *sizes = info['regime'].split('-')
+        if kind_ in ('seg', 'det'):  # single-task rows: that task's split
+            # of a setting with the same size for both tasks (a or b)
+            regime = re.compile(r'splits/multitask/[ab]-' + sizes[0] + '/')
+        else:
+            regime = re.compile(f'splits/multitask/{info["regime"]}/')
+        assert regime.search(text) or info['synth'], info['regime']
     # checkpoint selection: the paper's combined metric for both tasks
     best = cfg.default_hooks.checkpoint.get('save_best')
     if with_seg and with_det:

@@ -28,8 +28,8 @@ With ``keep_unlabeled_annotations=True`` the labels of a sample that is
 unlabeled for a task by the split are kept (flags unchanged), e.g. to
 evaluate on them. ``subset`` keeps only some samples: ``'all'``, ``'any'``
 (labeled for >= 1 task), ``'both'``, ``'none'``, ``'seg'``, ``'det'``,
-``'not_seg'``, ``'not_det'`` (the labeled / unlabeled parts for explicit
-sampling, or the fully-labeled supervised baseline).
+``'not_seg'``, ``'not_det'``, ``'not_both'`` (the labeled / unlabeled parts
+for explicit sampling, or the fully-labeled supervised baseline).
 
 Metainfo: ``classes`` / ``palette`` (19 Cityscapes classes, also used by
 BDD100K) for segmentation and ``thing_classes`` for detection.
@@ -57,6 +57,7 @@ SUBSETS: Dict[str, Callable[[dict], bool]] = {
     'det': lambda d: d['det_labeled'],
     'not_seg': lambda d: not d['seg_labeled'],
     'not_det': lambda d: not d['det_labeled'],
+    'not_both': lambda d: not (d['seg_labeled'] and d['det_labeled']),
 }
 
 

@@ -1,0 +1,8 @@
+# FixMatch* multi-task on BDD100K (table 7, implicit sampling, Lu on
+# samples not labeled for the task only).
+# Implicit: 16 per batch drawn uniformly from all training images.
+_base_ = '../_base_/semi_multitask/fixmatch-star_explicit_bdd100k.py'
+train_dataloader = dict(
+    sampler=dict(
+        _delete_=True, type='ImplicitSemiSampler', shuffle=True))
+model = dict(semi_train_cfg=dict(unsup_on='unlabeled'))
