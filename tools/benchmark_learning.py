@@ -326,12 +326,27 @@ def data_root_for(data_seed):
     return root, osp.join(root, 'cityscapes') + '/'
 
 
+def seg_test_record(text):
+    """mIoU, aAcc and the per-class IoU / Acc of a ``tools/test.py`` log."""
+    miou, aacc = parse_test_metrics(text)
+    table = parse_class_table(text)
+    return dict(
+        mIoU=miou, aAcc=aacc,
+        per_class_iou={c: r.get('IoU', float('nan'))
+                       for c, r in table.items()},
+        per_class_acc={c: r.get('Acc', float('nan'))
+                       for c, r in table.items()})
+
+
 def train_and_test(label, cfg, work_dir, iters, opts, test_opts, force,
-                   older_than=None):
+                   older_than=None, parse=seg_test_record):
     """Train (unless a fresh checkpoint exists) and test one run.
 
-    Returns a dict: mIoU, aAcc, per-class IoU / Acc, train seconds (of this
-    call, or of the stored run when reused), reused, checkpoint.
+    ``parse`` turns the test log into the metrics dict
+    (:func:`seg_test_record` by default; the multi-task benchmark passes
+    its own). Returns those metrics plus train seconds (of this call, or
+    of the stored run when reused), test seconds (nan when a finished
+    test was reused), reused, checkpoint.
     """
     ckpt = osp.join(work_dir, f'iter_{iters}.pth')
     ckpt_abs = osp.join(ROOT, ckpt)
@@ -358,31 +373,28 @@ def train_and_test(label, cfg, work_dir, iters, opts, test_opts, force,
         except (OSError, ValueError):
             secs = float('nan')
     test_log = osp.join(ROOT, work_dir + '.test.log')
-    out = None
+    rec = None
     if reused and osp.isfile(test_log) and (osp.getmtime(test_log) >
                                             osp.getmtime(ckpt_abs)):
         with open(test_log) as f:  # the test of this very checkpoint
-            out = f.read()
-        try:
-            parse_test_metrics(out)
-            print(f'[bench] {label}: reusing its test ({test_log})',
-                  flush=True)
-        except (IndexError, AttributeError, ValueError):
-            out = None
-    if out is None:
+            try:
+                rec = parse(f.read())
+                print(f'[bench] {label}: reusing its test ({test_log})',
+                      flush=True)
+            except (IndexError, AttributeError, ValueError):
+                rec = None
+    test_secs = float('nan')
+    if rec is None:
         print(f'[bench] {label}: testing', flush=True)
-        out = run([sys.executable, 'tools/test.py', cfg, ckpt, '--work-dir',
-                   osp.join(work_dir, 'test'), '--cfg-options', *test_opts],
-                  test_log)
-    miou, aacc = parse_test_metrics(out)
-    table = parse_class_table(out)
-    return dict(
-        mIoU=miou, aAcc=aacc,
-        per_class_iou={c: r.get('IoU', float('nan'))
-                       for c, r in table.items()},
-        per_class_acc={c: r.get('Acc', float('nan'))
-                       for c, r in table.items()},
-        train_secs=secs, reused=reused, checkpoint=ckpt)
+        t0 = time.time()
+        rec = parse(
+            run([sys.executable, 'tools/test.py', cfg, ckpt, '--work-dir',
+                 osp.join(work_dir, 'test'), '--cfg-options', *test_opts],
+                test_log))
+        test_secs = time.time() - t0
+    rec.update(train_secs=secs, test_secs=test_secs, reused=reused,
+               checkpoint=ckpt)
+    return rec
 
 
 def prepare_data(py, data_seed, num_labeled, num_splits):

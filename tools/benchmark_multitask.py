@@ -58,7 +58,8 @@ import time
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from benchmark_learning import (ROOT, RunFailed, data_root_for,  # noqa: E402
-                                fmt_secs, fmt_wall, run, write_json_atomic)
+                                fmt_secs, fmt_wall, train_and_test,
+                                write_json_atomic)
 
 DEMO = 'configs/demo/'
 SUFFIX = '_synthcityscapes-mt-d-8-24.py'
@@ -148,55 +149,6 @@ def train_data_opts(semi, cs_root, split_dir):
              'train_dataloader.dataset.unlabeled'] if semi else
             ['train_dataloader.dataset'])
     return [f'{k}.{n}={v}' for k in keys for n, v in vals.items()]
-
-
-def train_and_test(label, cfg, work_dir, iters, opts, test_opts, force,
-                   older_than=None):
-    ckpt = osp.join(work_dir, f'iter_{iters}.pth')
-    ckpt_abs = osp.join(ROOT, ckpt)
-    secs_file = osp.join(ROOT, work_dir, 'bench_train_secs.txt')
-    stale = (older_than is not None and osp.isfile(ckpt_abs)
-             and osp.getmtime(ckpt_abs) < osp.getmtime(older_than))
-    reused = not (force or stale or not osp.isfile(ckpt_abs))
-    if not reused:
-        print(f'[bench] {label}: training {iters} iterations '
-              f'(log {work_dir}.train.log)', flush=True)
-        os.makedirs(osp.join(ROOT, work_dir), exist_ok=True)
-        t0 = time.time()
-        run([sys.executable, 'tools/train.py', cfg, '--work-dir', work_dir,
-             '--cfg-options', *opts], osp.join(ROOT, work_dir + '.train.log'),
-            label)
-        secs = time.time() - t0
-        with open(secs_file, 'w') as f:
-            f.write(f'{secs:.1f}\n')
-    else:
-        print(f'[bench] {label}: reusing {ckpt}', flush=True)
-        try:
-            with open(secs_file) as f:
-                secs = float(f.read())
-        except (OSError, ValueError):
-            secs = float('nan')
-    test_log = osp.join(ROOT, work_dir + '.test.log')
-    if (reused and osp.isfile(test_log)
-            and osp.getmtime(test_log) > osp.getmtime(ckpt_abs)):
-        try:  # a reused run's finished test: its metrics
-            with open(test_log) as f:
-                rec = parse_test_metrics(f.read())
-            print(f'[bench] {label}: reusing its test log', flush=True)
-            rec.update(train_secs=secs, test_secs=float('nan'),
-                       reused=reused, checkpoint=ckpt)
-            return rec
-        except IndexError:
-            pass
-    print(f'[bench] {label}: testing', flush=True)
-    t0 = time.time()
-    out = run([sys.executable, 'tools/test.py', cfg, ckpt, '--work-dir',
-               osp.join(work_dir, 'test'), '--cfg-options', *test_opts],
-              test_log)
-    rec = parse_test_metrics(out)
-    rec.update(train_secs=secs, test_secs=time.time() - t0, reused=reused,
-               checkpoint=ckpt)
-    return rec
 
 
 def prepare_data(py, data_seed, regime, num_splits):
@@ -347,7 +299,7 @@ def main(argv=None):
                 try:
                     rec.update(train_and_test(
                         label, cfg, wd, iters, opts, eval_opts(cs_root),
-                        args.force, older_than))
+                        args.force, older_than, parse=parse_test_metrics))
                 except (RunFailed, IndexError, AttributeError) as e:
                     print(f'[bench] {label}: FAILED\n{e}', flush=True)
                     failed.append(dict(run=label, error=str(e)))

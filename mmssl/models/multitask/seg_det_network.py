@@ -5,6 +5,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import torch
 from mmdet.registry import MODELS as MMDET_MODELS
 from mmdet.structures import DetDataSample
+from mmengine.config import ConfigDict
 from mmengine.model import BaseModel
 from mmengine.structures import PixelData
 from torch import Tensor
@@ -95,8 +96,10 @@ class MultiTaskSegDet(BaseModel):
         if bbox_head is None and neck is not None:
             raise ValueError('MultiTaskSegDet: neck is set but bbox_head is '
                              'None; the neck belongs to the detection branch')
-        train_cfg = dict(train_cfg or {})
-        test_cfg = dict(test_cfg or {})
+        # mmdet heads read their cfgs by attribute (cfg.min_bbox_size):
+        # ConfigDict also when the model is built from plain dicts
+        train_cfg = ConfigDict(train_cfg or {})
+        test_cfg = ConfigDict(test_cfg or {})
         self.backbone = _build(backbone, MODELS, 'mmseg')
         self.decode_head = (
             _build(decode_head, MODELS, 'mmseg')
