@@ -10,7 +10,8 @@
 # then: python tools/train.py <this config>   (~1-2 s per step on 2 cores)
 # CPU-scale choices: AdamW 2e-3 (as the other demo configs), EMA 0.9, ramp
 # over 20 %, smaller anchors (the generated objects are small at this
-# scale). It shows the pipeline end to end, not the paper's magnitudes.
+# scale) on FPN levels P3-P5 only (P6 / P7 anchors span a whole 128x128
+# crop). It shows the pipeline end to end, not the paper's magnitudes.
 _base_ = ('../semi_multitask/'
           'dense-fixmatch_deeplabv3plus-retinanet_r50_4xb4-explicit-89k_'
           'cityscapes-mt-a-93.py')
@@ -29,12 +30,16 @@ model = dict(
         decode_head=dict(
             in_channels=512, c1_in_channels=64, channels=128,
             norm_cfg=norm_cfg),
-        neck=dict(in_channels=[64, 128, 256, 512], out_channels=64),
+        neck=dict(
+            in_channels=[64, 128, 256, 512],
+            out_channels=64,
+            num_outs=3,
+            add_extra_convs=False),
         bbox_head=dict(
             in_channels=64,
             feat_channels=64,
             stacked_convs=2,
-            anchor_generator=dict(octave_base_scale=2))))
+            anchor_generator=dict(octave_base_scale=2, strides=[8, 16, 32]))))
 resize = dict(_base_.random_resize, scale=(256, 128))
 views = dict(_base_.multitask_views, crop_size=crop_size, resize=resize)
 splits = dict(

@@ -10,7 +10,10 @@
 # paper's ImageNet-pretrained backbone: the stage-2 runs (supervised
 # baseline, Dense FixMatch, FixMatch*) all start from its checkpoint.
 # Same CPU-scale model and optimiser as the Dense FixMatch demo (AdamW 2e-3,
-# smaller FPN / RetinaNet head and anchors).
+# smaller FPN / RetinaNet head and anchors, FPN levels P3-P5 only: with
+# 128x128 training crops the P6 / P7 anchors (128-400 px) span the whole
+# crop, and a 3000-step warm-up with them predicted full-image boxes
+# scoring ~1.0 on every 256x128 test image).
 _base_ = ('../semi_multitask/'
           'multitask-sup_deeplabv3plus-retinanet_r50_4xb2-89k_'
           'cityscapes-mt-d-93-744.py')
@@ -25,12 +28,16 @@ model = dict(
     backbone=dict(depth=18, norm_cfg=norm_cfg, init_cfg=None),
     decode_head=dict(
         in_channels=512, c1_in_channels=64, channels=128, norm_cfg=norm_cfg),
-    neck=dict(in_channels=[64, 128, 256, 512], out_channels=64),
+    neck=dict(
+        in_channels=[64, 128, 256, 512],
+        out_channels=64,
+        num_outs=3,
+        add_extra_convs=False),
     bbox_head=dict(
         in_channels=64,
         feat_channels=64,
         stacked_convs=2,
-        anchor_generator=dict(octave_base_scale=2)))
+        anchor_generator=dict(octave_base_scale=2, strides=[8, 16, 32])))
 resize = dict(_base_.random_resize, scale=(256, 128))
 supervised_pipeline = _base_.multitask_loading + [
     resize,
