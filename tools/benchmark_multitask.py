@@ -12,7 +12,7 @@ and the multi-task splits of ``--regime`` (``tools/make_splits.py
 (``--seeds``):
 
 1. **warm-up**: the supervised multi-task demo config
-   (``multitask-sup_..._1xb4-cpu-150i_...``) trains ``--warmup-iters`` from
+   (``multitask-sup_..._1xb4-cpu-1500i_...``) trains ``--warmup-iters`` from
    random init on the samples labeled for at least one task (each task's
    loss over the samples labeled for it) -- the CPU stand-in for the
    paper's ImageNet-pretrained backbone;
@@ -37,8 +37,8 @@ and the wall times, atomically to ``<work-dir>/results.json`` after every
 run.
 
 Usage:
-    python tools/benchmark_multitask.py --warmup-iters 150 --iters 40 \
-        --seeds 0 --data-seeds 0 1 [--regime d-8-24] \
+    python tools/benchmark_multitask.py --warmup-iters 1500 --iters 300 \
+        --seeds 0 --data-seeds 0 1 2 [--regime d-8-24] \
         [--methods baseline dense_fixmatch fixmatch_star] \
         [--log-interval 10] [--work-dir work_dirs/benchmark_multitask] \
         [--force] [--cfg-options KEY=VALUE ...]
@@ -63,15 +63,15 @@ from benchmark_learning import (ROOT, RunFailed, data_root_for,  # noqa: E402
 
 DEMO = 'configs/demo/'
 SUFFIX = '_synthcityscapes-mt-d-8-24.py'
-WARMUP = (DEMO + 'multitask-sup_deeplabv3plus-retinanet_r18_1xb4-cpu-150i'
+WARMUP = (DEMO + 'multitask-sup_deeplabv3plus-retinanet_r18_1xb4-cpu-1500i'
           + SUFFIX)
 CONFIGS = dict(
     baseline=DEMO + 'multitask-sup_deeplabv3plus-retinanet_r18_1xb4-cpu-'
-    'sup150i-40i' + SUFFIX,
+    'sup1500i-300i' + SUFFIX,
     dense_fixmatch=DEMO + 'dense-fixmatch_deeplabv3plus-retinanet_r18_1xb8-'
-    'explicit-cpu-sup150i-40i' + SUFFIX,
+    'explicit-cpu-sup1500i-300i' + SUFFIX,
     fixmatch_star=DEMO + 'fixmatch-star_deeplabv3plus-retinanet_r18_1xb8-'
-    'explicit-cpu-sup150i-40i' + SUFFIX)
+    'explicit-cpu-sup1500i-300i' + SUFFIX)
 SEMI = dict(baseline=False, dense_fixmatch=True, fixmatch_star=True)
 INIT_KEY = dict(
     baseline='model.init_cfg.checkpoint',
@@ -83,11 +83,11 @@ METRICS = ('mIoU', 'bbox_mAP', 'bbox_mAP_50', 'gmean', 'aAcc')
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--warmup-iters', type=int, default=150)
-    p.add_argument('--iters', type=int, default=40)
+    p.add_argument('--warmup-iters', type=int, default=1500)
+    p.add_argument('--iters', type=int, default=300)
     p.add_argument('--seeds', type=int, nargs='+', default=[0],
                    help='training seeds; seed k trains on split k')
-    p.add_argument('--data-seeds', type=int, nargs='+', default=[0, 1],
+    p.add_argument('--data-seeds', type=int, nargs='+', default=[0, 1, 2],
                    help='tools/gen_datasets.py seeds (0: data/synthetic, '
                    'k: data/synthetic_data<k>)')
     p.add_argument('--regime', default='d-8-24',

@@ -2,7 +2,7 @@
 # learning benchmark (tools/benchmark_multitask.py): MultiTaskSegDet alone,
 # DeepLabv3+ + RetinaNet on a ResNet-18 from random init, 128x128 crops,
 # 4 samples per batch drawn uniformly from those labeled for at least one
-# task (each task's loss over the samples labeled for it), 300 steps.
+# task (each task's loss over the samples labeled for it), 1500 steps.
 # Setting (d) with 8 images labeled for segmentation inside 24 labeled for
 # detection (48 generated train images); data preparation as in
 # dense-fixmatch_deeplabv3plus-retinanet_r18_1xb8-explicit-cpu-200i_
@@ -21,7 +21,7 @@ _base_ = ('../semi_multitask/'
 data_root = 'data/synthetic/cityscapes/'
 regime = 'd-8-24'
 crop_size = (128, 128)
-max_iters = 150
+max_iters = 1500
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
     data_preprocessor=dict(size=crop_size, test_cfg=dict(size_divisor=32)),

@@ -1,20 +1,20 @@
 # CPU demo, stage 2 of the Dense FixMatch multi-task arm of
 # tools/benchmark_multitask.py: student and EMA teacher both start from the
 # supervised multi-task warm-up (multitask-sup_deeplabv3plus-retinanet_r18_
-# 1xb4-cpu-150i_synthcityscapes-mt-d-8-24.py) and train 40 steps of 4
+# 1xb4-cpu-1500i_synthcityscapes-mt-d-8-24.py) and train 300 steps of 4
 # labeled (for at least one task) + 4 unlabeled samples: the same labeled
 # batch size, learning rate (1e-3, half the warm-up's) and step count as the
-# supervised stage-2 arm (multitask-sup_..._1xb4-cpu-sup150i-40i_...).
+# supervised stage-2 arm (multitask-sup_..._1xb4-cpu-sup1500i-300i_...).
 # EMA decay 0.9: the evaluated teacher must follow the student within the
-# 40 steps (0.99 would leave two thirds of the warm-up weights in it);
+# 300 steps (0.99 would leave two thirds of the warm-up weights in it);
 # lambda ramp over the first 10 %. The rest as the 200-step demo (Lu on all
 # samples, seg pseudo-labels without threshold, boxes >= 0.5 projected
 # weak -> strong, positives-only unsupervised detection loss).
 _base_ = ('./dense-fixmatch_deeplabv3plus-retinanet_r18_1xb8-explicit-cpu-'
           '200i_synthcityscapes-mt-d-8-24.py')
 
-max_iters = 40
-warmup_checkpoint = 'work_dirs/demo/multitask_sup_150i/iter_150.pth'
+max_iters = 300
+warmup_checkpoint = 'work_dirs/demo/multitask_sup_1500i/iter_1500.pth'
 model = dict(
     model=dict(
         init_cfg=dict(type='Pretrained', checkpoint=warmup_checkpoint)))
