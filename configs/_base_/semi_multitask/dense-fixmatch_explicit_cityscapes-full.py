@@ -14,6 +14,19 @@ max_iters = 150000
 unlabeled_pipeline = _base_.multitask_loading + [_base_.multitask_views]
 train_extra = dict(_base_.train_extra_dataset, pipeline=unlabeled_pipeline)
 sequence = dict(_base_.sequence_dataset, pipeline=unlabeled_pipeline)
+# Column "train" of table 4 (no unlabeled set): 4 per GPU drawn uniformly
+# from the labeled train images, Lu on them.
+train_only_loader = dict(
+    batch_size=4,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        _base_.train_dataset,
+        subset='all',
+        seg_split=None,
+        det_split=None,
+        pipeline=unlabeled_pipeline))
 train_dataloader = dict(
     dataset=dict(
         labeled=dict(subset='any', seg_split=None, det_split=None),

@@ -6,6 +6,10 @@ _base_ = './dense-fixmatch_explicit_cityscapes-full.py'
 unlabeled_pipeline = _base_.multitask_loading + [_base_.fixmatch_star_views]
 train_extra = dict(_base_.train_extra_dataset, pipeline=unlabeled_pipeline)
 sequence = dict(_base_.sequence_dataset, pipeline=unlabeled_pipeline)
+train_only_loader = dict(
+    _base_.train_only_loader,
+    dataset=dict(_base_.train_only_loader.dataset,
+                 pipeline=unlabeled_pipeline))
 train_dataloader = dict(
     dataset=dict(
         labeled=dict(pipeline=unlabeled_pipeline),

@@ -35,10 +35,9 @@ import os
 import os.path as osp
 from typing import Dict, List, Optional, Tuple
 
-from PIL import Image
-
 from .cityscapes_boxes import CITYSCAPES_SEG_CLASSES
-from .coco_multitask import multitask_coco, read_json, write_json_atomic
+from .coco_multitask import (image_size, multitask_coco, read_json,
+                             write_json_atomic)
 
 BDD100K_DET_CLASSES = ('pedestrian', 'rider', 'car', 'truck', 'bus', 'train',
                        'motorcycle', 'bicycle', 'traffic light',
@@ -136,14 +135,6 @@ def _list(folder: str, ext: str, what: str) -> Dict[str, str]:
     }
 
 
-def _image_size(path: str) -> Tuple[int, int]:
-    try:
-        with Image.open(path) as im:
-            return im.size
-    except Exception as e:  # PIL raises many types
-        raise ValueError(f'cannot read image {path}: {e}') from None
-
-
 def _merge(data_root: str, split: str, det: Dict[str, Optional[List[Box]]],
            det_imgs: Dict[str, str], seg_imgs: Dict[str, str],
            masks: Dict[str, str], drop: set) -> Tuple[list, list]:
@@ -161,7 +152,7 @@ def _merge(data_root: str, split: str, det: Dict[str, Optional[List[Box]]],
             file_name = f'100k/{split}/{det_imgs[n]}'
         else:
             file_name = f'10k/{split}/{seg_imgs[n]}'
-        w, h = _image_size(osp.join(data_root, 'images', file_name))
+        w, h = image_size(osp.join(data_root, 'images', file_name))
         boxes = det.get(det_names.get(n, ''), None) if n in det_imgs else None
         image = dict(
             id=img_id,

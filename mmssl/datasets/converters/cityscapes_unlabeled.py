@@ -24,12 +24,11 @@ import os.path as osp
 from multiprocessing import Pool
 from typing import Dict, Optional, Sequence
 
-from PIL import Image
 
 from .cityscapes_boxes import (CITYSCAPES_SEG_CLASSES,
                                CITYSCAPES_THING_CLASSES,
                                CITYSCAPES_THING_LABEL_IDS, IMG_SUFFIX)
-from .coco_multitask import multitask_coco, write_json_atomic
+from .coco_multitask import image_size, multitask_coco, write_json_atomic
 
 #: set name -> image folder under the cityscapes root
 UNLABELED_SETS = {
@@ -43,14 +42,6 @@ SEQUENCE_EXCLUDES = 'leftImg8bit/train'
 def _rel_images(folder: str) -> list:
     files = sorted(glob.glob(osp.join(folder, '*', '*' + IMG_SUFFIX)))
     return [osp.relpath(f, folder).replace(osp.sep, '/') for f in files]
-
-
-def _image_entry(path: str):
-    try:
-        with Image.open(path) as im:
-            return im.size
-    except Exception as e:  # PIL raises many types
-        raise ValueError(f'cannot read image {path}: {e}') from None
 
 
 def unlabeled_set(data_root: str, name: str, nproc: int = 1) -> dict:
@@ -80,9 +71,9 @@ def unlabeled_set(data_root: str, name: str, nproc: int = 1) -> dict:
     paths = [osp.join(folder, n) for n in names]
     if nproc > 1:
         with Pool(nproc) as pool:
-            sizes = pool.map(_image_entry, paths, chunksize=64)
+            sizes = pool.map(image_size, paths, chunksize=64)
     else:
-        sizes = [_image_entry(p) for p in paths]
+        sizes = [image_size(p) for p in paths]
     images = [
         dict(id=i, file_name=n, width=int(w), height=int(h),
              det_labeled=False)

@@ -24,6 +24,9 @@ import json
 import os
 import os.path as osp
 import tempfile
+from typing import Tuple
+
+from PIL import Image
 
 FORMAT = 'mmssl-multitask-coco/1'
 
@@ -67,3 +70,13 @@ def multitask_coco(images, annotations, categories, seg_classes,
         seg_classes=list(seg_classes),
         images=list(images),
         annotations=list(annotations))
+
+
+def image_size(path: str) -> Tuple[int, int]:
+    """``(width, height)`` from the image file's header (PIL reads no
+    pixels); a file PIL cannot read is a ValueError naming it."""
+    try:
+        with Image.open(path) as im:
+            return im.size
+    except Exception as e:  # PIL raises many types
+        raise ValueError(f'cannot read image {path}: {e}') from None
