@@ -132,6 +132,19 @@ class Sample:
     objects: List[dict]  # Cityscapes polygon objects, painting order
 
 
+@dataclass
+class _Street:
+    """Lateral layout of one scene's street, in metres (X to the right of
+    the camera)."""
+    XL: float  # left kerb (road edge)
+    XR: float  # right kerb
+    XoL: float  # left building line (outer edge of the sidewalk)
+    XoR: float  # right building line
+    sides: Dict[str, tuple]  # 'L' / 'R' -> (building line X, outward sign)
+    kinds: Dict[str, str]  # 'L' / 'R' -> 'facade' or 'park'
+    zend: Dict[str, float]  # 'L' / 'R' -> depth where the side ends
+
+
 # ------------------------------------------------------------ object shapes
 def _car_rear(rng):
     w, h = rng.uniform(0.9, 1.1), rng.uniform(0.9, 1.2)
@@ -480,20 +493,53 @@ class CityscapesSceneGenerator:
 
     # ---------------------------------------------------------------------
     def sample(self, rng: np.random.Generator) -> Sample:
-        """Generate one scene with ``rng``."""
+        """Generate one scene with ``rng``.
+
+        The scene is painted back to front (see the module docstring), one
+        step per method below. Every step draws from ``rng`` in a fixed
+        order, so the same generator state gives the same bytes: a step
+        must not be reordered, skipped or given extra draws without bumping
+        :data:`~.generate.GENERATOR_VERSION`.
+        """
+        self._setup_camera(rng)
+        self._paint_sky(rng)
+        self._paint_terrain(rng)
+        street = self._street_layout(rng)
+        self._paint_far_background(rng, street)
+        self._paint_street_sides(rng, street)
+        rails = self._paint_road(rng, street)
+        self._paint_sidewalks(rng, street)
+        self._paint_barriers(rng, street)
+        self._paint_ground_objects(rng, street, rails)
+        self._paint_ego_vehicle(rng)
+        img = self.canvas.finish(rng)
+        L = self.canvas.layers
+        return Sample(img, L['tid'].astype(np.uint8),
+                      L['lid'].astype(np.uint8), L['iid'].astype(np.uint16),
+                      self.objects)
+
+    # ------------------------------------------------------ painting steps
+    def _setup_camera(self, rng):
+        """A fresh canvas (its noise fields come from ``rng``), a random
+        horizon row and vanishing point, and the ground's depth ``_zg``
+        ``(h, 1)`` and lateral position ``_Xg`` ``(h, w)`` per pixel, which
+        the road and sidewalk patterns need to draw markings in metres."""
         w, h = self.w, self.h
         self.canvas = Canvas(h, w, rng, dict(tid=255, lid=0, iid=0))
         self.objects, self.counts = [], {}
         self.yh = h * rng.uniform(0.36, 0.5)
         self.xv = w * rng.uniform(0.38, 0.62)
         self.f = 1.1 * w
-        far = 1e4
-        yy = np.arange(h, dtype=np.float64)[:, None]
+        self._yy = np.arange(h, dtype=np.float64)[:, None]
         xx = np.arange(w, dtype=np.float64)[None, :]
-        zg = self._ground_z(yy)  # (h, 1) depth of each row on the ground
-        Xg = (xx + 0.5 - self.xv) * zg / self.f  # (h, w) lateral position
+        self._zg = self._ground_z(self._yy)  # (h, 1) depth of each row
+        self._Xg = (xx + 0.5 - self.xv) * self._zg / self.f  # (h, w)
 
-        # sky ----------------------------------------------------------
+    def _paint_sky(self, rng):
+        """Sky over the whole image first (everything else covers it): a
+        vertical gradient in a random sky palette, down to the horizon,
+        with soft clouds from the canvas' coarse noise."""
+        w, h, yy = self.w, self.h, self._yy
         top, bot = SKY_PAL[int(rng.integers(len(SKY_PAL)))]
         top, bot = pick(rng, [top], 0.1), pick(rng, [bot], 0.1)
 
@@ -506,7 +552,11 @@ class CityscapesSceneGenerator:
         big = rect(-w, -h, 2 * w, 2 * h)
         self._paint('sky', [big], top, fine=0.01, coarse=0.0, pattern=sky_pat)
 
-        # ground: terrain everywhere below the horizon ------------------
+    def _paint_terrain(self, rng):
+        """Terrain everywhere below the horizon: the ground that road,
+        sidewalks, buildings and parks later cover, so whatever stays
+        visible between them is terrain."""
+        w, h = self.w, self.h
         ter = pick(rng, TERRAIN_PAL)
         self._paint(
             'terrain', [rect(-w, self.yh, 2 * w, 2 * h)],
@@ -515,7 +565,10 @@ class CityscapesSceneGenerator:
             coarse=0.15,
             medium=0.12)
 
-        # street layout ------------------------------------------------
+    def _street_layout(self, rng) -> '_Street':
+        """Kerbs and building lines of the street (at least 5.5 m of road),
+        and per side whether it is a row of facades or a park and how deep
+        it goes."""
         XL = -rng.uniform(2.0, 6.0)
         XR = max(XL + 5.5, rng.uniform(2.0, 6.0))
         XoL = XL - rng.uniform(1.5, 4.0)
@@ -526,21 +579,36 @@ class CityscapesSceneGenerator:
             for s in sides
         }
         zend = {s: rng.uniform(35, 140) for s in sides}
+        return _Street(XL, XR, XoL, XoR, sides, kinds, zend)
 
-        # far background at the end of the street
-        zfar = max(zend.values()) + rng.uniform(10, 60)
+    def _paint_far_background(self, rng, street):
+        """What closes the end of the street, beyond both sides' depth: an
+        optional distant tree line, then a row of building fronts facing
+        the camera (with gaps) in front of it."""
+        zfar = max(street.zend.values()) + rng.uniform(10, 60)
         if rng.random() < 0.35:
-            for X in np.arange(-45, 45, 4.0):
-                r = rng.uniform(3, 7)
-                self._paint(
-                    'vegetation',
-                    place([circle(0, 0, r)],
-                          *self._proj(X + rng.uniform(-2, 2),
-                                      r * rng.uniform(0.6, 1.4), zfar + 5),
-                          self._ppm(zfar + 5)),
-                    pick(rng, VEG_PAL),
-                    fine=0.2,
-                    medium=0.15)
+            self._paint_far_tree_line(rng, zfar)
+        self._paint_far_buildings(rng, zfar)
+
+    def _paint_far_tree_line(self, rng, zfar):
+        """Round tree crowns every 4 m across the view, just behind the far
+        buildings (``zfar + 5``)."""
+        for X in np.arange(-45, 45, 4.0):
+            r = rng.uniform(3, 7)
+            self._paint(
+                'vegetation',
+                place([circle(0, 0, r)],
+                      *self._proj(X + rng.uniform(-2, 2),
+                                  r * rng.uniform(0.6, 1.4), zfar + 5),
+                      self._ppm(zfar + 5)),
+                pick(rng, VEG_PAL),
+                fine=0.2,
+                medium=0.15)
+
+    def _paint_far_buildings(self, rng, zfar):
+        """Building fronts at depth ``zfar`` from X = -60 to 60 m, each
+        8-25 m wide; one in five is left out (a gap showing what is
+        behind)."""
         X = -60.0
         while X < 60:
             bw = rng.uniform(8, 25)
@@ -554,41 +622,69 @@ class CityscapesSceneGenerator:
                     fine=0.04)
             X += bw
 
-        # sides: facades or parks
+    def _paint_street_sides(self, rng, street):
+        """Both sides of the street, left then right: a facade side is
+        painted at once; a park side's trees and bushes are collected and
+        painted after both sides, far to near, so near vegetation covers
+        far vegetation of either side."""
         back_objects = []
-        for s, (Xo, sgn) in sides.items():
-            if kinds[s] == 'facade':
-                z = 1.0
-                while z < zend[s]:
-                    ln = rng.uniform(8, 30)
-                    bh_ = rng.uniform(6, 28)
-                    quad = [
-                        self._proj(Xo, 0, z),
-                        self._proj(Xo, 0, z + ln),
-                        self._proj(Xo, bh_, z + ln),
-                        self._proj(Xo, bh_, z)
-                    ]
-                    self._paint(
-                        'building', [poly(quad)],
-                        pick(rng, BUILDING_PAL),
-                        fine=0.04,
-                        pattern=self._window_pattern(rng, 'side', Xo))
-                    z += ln
+        for s, (Xo, sgn) in street.sides.items():
+            if street.kinds[s] == 'facade':
+                self._paint_facades(rng, Xo, street.zend[s])
             else:
-                for _ in range(int(rng.integers(3, 10))):
-                    z = rng.uniform(4, 90)
-                    X = Xo + sgn * rng.uniform(0.5, 12)
-                    back_objects.append((z, 'tree', X))
-                for _ in range(int(rng.integers(0, 4))):
-                    z = rng.uniform(4, 60)
-                    X = Xo + sgn * rng.uniform(0.3, 6)
-                    back_objects.append((z, 'bush', X))
+                back_objects += self._park_vegetation(rng, Xo, sgn)
         for z, kind, X in sorted(back_objects, key=lambda t: -t[0]):
             self._veg(rng, kind, X, z)
 
-        # road and sidewalks --------------------------------------------
+    def _paint_facades(self, rng, Xo, zend):
+        """Consecutive building facades along the building line ``Xo``
+        (8-30 m long, 6-28 m high) from 1 m to ``zend`` deep, each with its
+        own colour and a perspective-correct window grid."""
+        z = 1.0
+        while z < zend:
+            ln = rng.uniform(8, 30)
+            bh_ = rng.uniform(6, 28)
+            quad = [
+                self._proj(Xo, 0, z),
+                self._proj(Xo, 0, z + ln),
+                self._proj(Xo, bh_, z + ln),
+                self._proj(Xo, bh_, z)
+            ]
+            self._paint(
+                'building', [poly(quad)],
+                pick(rng, BUILDING_PAL),
+                fine=0.04,
+                pattern=self._window_pattern(rng, 'side', Xo))
+            z += ln
+
+    def _park_vegetation(self, rng, Xo, sgn):
+        """``(z, kind, X)`` of a park's trees and bushes beyond the building
+        line ``Xo`` (``sgn``: the side's outward direction); painted by the
+        caller."""
+        out = []
+        for _ in range(int(rng.integers(3, 10))):
+            z = rng.uniform(4, 90)
+            X = Xo + sgn * rng.uniform(0.5, 12)
+            out.append((z, 'tree', X))
+        for _ in range(int(rng.integers(0, 4))):
+            z = rng.uniform(4, 60)
+            X = Xo + sgn * rng.uniform(0.3, 6)
+            out.append((z, 'bush', X))
+        return out
+
+    def _ground_triangle(self, X0, X1):
+        """Ground strip between lateral positions ``X0`` and ``X1`` from
+        0.5 m ahead of the camera to the vanishing point, as a triangle."""
         near = 0.5
         V = (self.xv, self.yh)
+        return [poly([self._proj(X0, 0, near), self._proj(X1, 0, near), V])]
+
+    def _paint_road(self, rng, street):
+        """The road between the kerbs: asphalt with a dashed centre line
+        and, in a quarter of the scenes, tram rails (whose lateral position
+        a train follows). Returns ``(rails, Xrail)``."""
+        XL, XR = street.XL, street.XR
+        zg, Xg = self._zg, self._Xg
         road_col = pick(rng, ROAD_PAL)
         lane = pick(rng, [(230, 230, 225), (225, 200, 60)], 0.08)
         XC = rng.uniform(XL + 1.5, XR - 1.5)
@@ -607,12 +703,18 @@ class CityscapesSceneGenerator:
 
         self._paint(
             'road',
-            [poly([self._proj(XL, 0, near),
-                   self._proj(XR, 0, near), V])],
+            self._ground_triangle(XL, XR),
             road_col,
             fine=0.06,
             coarse=0.1,
             pattern=road_pat)
+        return rails, Xrail
+
+    def _paint_sidewalks(self, rng, street):
+        """Both sidewalks (kerb to building line), one colour and tile size
+        for the street: tile grid in ground coordinates, lighter kerb."""
+        XL, XR = street.XL, street.XR
+        zg, Xg = self._zg, self._Xg
         sw_col = pick(rng, SIDEWALK_PAL)
         tile = rng.uniform(0.5, 1.2)
 
@@ -625,73 +727,137 @@ class CityscapesSceneGenerator:
             col = np.where(grid[..., None], col * 0.8, col)
             return np.where(kerb[..., None], col * 1.15, col)
 
-        for a, b in ((XoL, XL), (XR, XoR)):
+        for a, b in ((street.XoL, XL), (XR, street.XoR)):
             self._paint(
                 'sidewalk',
-                [poly([self._proj(a, 0, near),
-                       self._proj(b, 0, near), V])],
+                self._ground_triangle(a, b),
                 sw_col,
                 fine=0.05,
                 coarse=0.1,
                 pattern=sw_pat)
 
-        # walls / fences (mostly on park sides) ---------------------------
-        for s, (Xo, sgn) in sides.items():
-            if rng.random() < (0.8 if kinds[s] == 'park' else 0.25):
+    def _paint_barriers(self, rng, street):
+        """A wall or fence along the building line of some sides (80 % of
+        parks, 25 % of facade rows), over a random stretch of depth."""
+        for s, (Xo, sgn) in street.sides.items():
+            if rng.random() < (0.8 if street.kinds[s] == 'park' else 0.25):
                 za = rng.uniform(1.5, 20)
                 zb = za + rng.uniform(10, 80)
                 self._barrier(rng, 'fence' if rng.random() < 0.55 else 'wall',
                               Xo, za, zb)
 
-        # objects standing on the ground ---------------------------------
+    def _paint_ground_objects(self, rng, street, rails):
+        """Everything standing on the ground, placed by its context (poles
+        on the kerb, pedestrians on sidewalks, vehicles on the road, ...),
+        then painted far to near so nearer objects occlude farther ones."""
         objs = []
-        for _ in range(int(rng.integers(2, 7))):  # poles
+        objs += self._place_poles(rng, street)
+        objs += self._place_street_trees(rng, street)
+        objs += self._place_pedestrians(rng, street)
+        objs += self._place_road_vehicles(rng, street, rails)
+        objs += self._place_riders(rng, street)
+        objs += self._place_parked_two_wheelers(rng, street)
+        objs += self._place_clutter(rng, street)
+        for z, kind, X, sgn in sorted(objs, key=lambda t: -t[0]):
+            self._object(rng, kind, X, z, sgn)
+
+    # Each _place_* returns (depth z, kind, lateral X, kerb side sgn) tuples.
+    @staticmethod
+    def _sidewalk_x(rng, street, margin):
+        """A lateral position on the left or right sidewalk, ``margin`` m
+        from its kerb and building line."""
+        return (rng.uniform(street.XoL + margin, street.XL - margin)
+                if rng.random() < 0.5 else
+                rng.uniform(street.XR + margin, street.XoR - margin))
+
+    @staticmethod
+    def _place_poles(rng, street):
+        """2-6 poles just outside a kerb (``sgn``: which kerb, so that a
+        traffic-light arm reaches over the road)."""
+        objs = []
+        for _ in range(int(rng.integers(2, 7))):
             sgn = rng.choice([-1, 1])
-            X = XL - rng.uniform(0.3, 0.8) if sgn < 0 else \
-                XR + rng.uniform(0.3, 0.8)
+            X = street.XL - rng.uniform(0.3, 0.8) if sgn < 0 else \
+                street.XR + rng.uniform(0.3, 0.8)
             objs.append((rng.uniform(4, 70), 'pole', X, sgn))
+        return objs
+
+    @staticmethod
+    def _place_street_trees(rng, street):
+        """In half of the scenes, 1-4 trees along a building line."""
+        objs = []
         if rng.random() < 0.5:
-            for _ in range(int(rng.integers(1, 5))):  # street trees
-                X = XoL + 0.8 if rng.random() < 0.5 else XoR - 0.8
+            for _ in range(int(rng.integers(1, 5))):
+                X = street.XoL + 0.8 if rng.random() < 0.5 else \
+                    street.XoR - 0.8
                 objs.append((rng.uniform(4, 60), 'tree', X, 0))
-        for _ in range(int(rng.integers(0, 6))):  # pedestrians
+        return objs
+
+    def _place_pedestrians(self, rng, street):
+        """0-5 persons, mostly on a sidewalk, one in five crossing the
+        road."""
+        objs = []
+        for _ in range(int(rng.integers(0, 6))):
             if rng.random() < 0.8:
-                X = (
-                    rng.uniform(XoL + 0.3, XL - 0.3) if rng.random() < 0.5 else
-                    rng.uniform(XR + 0.3, XoR - 0.3))
+                X = self._sidewalk_x(rng, street, 0.3)
             else:
-                X = rng.uniform(XL, XR)
+                X = rng.uniform(street.XL, street.XR)
             objs.append((rng.uniform(3, 50), 'person', X, 0))
-        for _ in range(int(rng.integers(1, 7))):  # cars
+        return objs
+
+    @staticmethod
+    def _place_road_vehicles(rng, street, rails):
+        """1-6 cars, and maybe a truck, a bus and a train on the road; the
+        train runs on the tram rails when there are rails."""
+        XL, XR = street.XL, street.XR
+        has_rails, Xrail = rails
+        objs = []
+        for _ in range(int(rng.integers(1, 7))):
             objs.append(
                 (rng.uniform(4, 80), 'car', rng.uniform(XL + 1.0,
                                                         XR - 1.0), 0))
         for cls, p in (('truck', 0.35), ('bus', 0.3), ('train', 0.15)):
             if rng.random() < p:
                 X = (
-                    Xrail + 0.7 if cls == 'train' and rails else rng.uniform(
-                        XL + 1.4, XR - 1.4))
+                    Xrail + 0.7 if cls == 'train' and has_rails else
+                    rng.uniform(XL + 1.4, XR - 1.4))
                 objs.append((rng.uniform(8, 70), cls, X, 0))
-        for _ in range(int(rng.integers(0, 3))):  # riders
+        return objs
+
+    @staticmethod
+    def _place_riders(rng, street):
+        """0-2 riders (on a bicycle or motorcycle) on the road."""
+        objs = []
+        for _ in range(int(rng.integers(0, 3))):
             objs.append(
-                (rng.uniform(4, 50), 'rider', rng.uniform(XL + 0.5,
-                                                          XR - 0.5), 0))
+                (rng.uniform(4, 50), 'rider',
+                 rng.uniform(street.XL + 0.5, street.XR - 0.5), 0))
+        return objs
+
+    def _place_parked_two_wheelers(self, rng, street):
+        """Maybe a parked bicycle and a parked motorcycle on a sidewalk
+        (without a rider: they must not all come with one)."""
+        objs = []
         for cls, p in (('bicycle', 0.45), ('motorcycle', 0.3)):
             if rng.random() < p:
-                X = (
-                    rng.uniform(XoL + 0.3, XL - 0.3) if rng.random() < 0.5 else
-                    rng.uniform(XR + 0.3, XoR - 0.3))
+                X = self._sidewalk_x(rng, street, 0.3)
                 objs.append((rng.uniform(4, 40), cls, X, 0))
-        for _ in range(int(rng.integers(0, 3))):  # clutter (ignored)
-            X = (
-                rng.uniform(XoL + 0.2, XL - 0.2)
-                if rng.random() < 0.5 else rng.uniform(XR + 0.2, XoR - 0.2))
+        return objs
+
+    def _place_clutter(self, rng, street):
+        """0-2 boxes / bins on a sidewalk, labeled 'static' / 'dynamic'
+        (ignored, train id 255, as in Cityscapes)."""
+        objs = []
+        for _ in range(int(rng.integers(0, 3))):
+            X = self._sidewalk_x(rng, street, 0.2)
             objs.append((rng.uniform(3, 40),
                          'static' if rng.random() < 0.6 else 'dynamic', X, 0))
-        for z, kind, X, sgn in sorted(objs, key=lambda t: -t[0]):
-            self._object(rng, kind, X, z, sgn, XL, XR)
+        return objs
 
-        # ego vehicle bonnet --------------------------------------------
+    def _paint_ego_vehicle(self, rng):
+        """In half of the images, the ego-vehicle's bonnet along the bottom
+        edge (a parabola; 'ego vehicle', ignored), as in Cityscapes."""
+        w, h = self.w, self.h
         if rng.random() < 0.5:
             top_y = h * rng.uniform(0.9, 0.96)
             xs_ = np.linspace(-0.05 * w, 1.05 * w, 24)
@@ -705,12 +871,6 @@ class CityscapesSceneGenerator:
                 pick(rng, CAR_PAL, 0.1),
                 fine=0.02,
                 coarse=0.2)
-
-        img = self.canvas.finish(rng)
-        L = self.canvas.layers
-        return Sample(img, L['tid'].astype(np.uint8),
-                      L['lid'].astype(np.uint8), L['iid'].astype(np.uint16),
-                      self.objects)
 
     # ------------------------------------------------------ scene elements
     def _building_front(self, rng, X0, X1, height, z):
@@ -791,45 +951,24 @@ class CityscapesSceneGenerator:
             coarse=0.12,
             medium=0.18)
 
-    def _object(self, rng, kind, X, z, sgn, XL, XR):
+    def _object(self, rng, kind, X, z, sgn):
+        """Paint one ground object of ``kind`` at lateral ``X``, depth ``z``
+        (``sgn``: the kerb side of a pole). Whether a vehicle is seen from
+        the side and whether it is mirrored are drawn first, for every
+        kind, so the draws stay in a fixed order."""
         side = rng.random() < 0.4
         flip = rng.random() < 0.5
         if kind in ('tree', 'bush'):
-            return self._veg(rng, kind, X, z)
-        if kind == 'pole':
-            ph = rng.uniform(3.0, 7.0)
-            top = rng.random()
-            arm = 0.0
-            if top > 0.7:  # traffic light over the road on an arm
-                arm = -sgn * rng.uniform(1.5, 4.0)
-            self._paint(
-                'pole',
-                self._place_ground(_pole(rng, ph, arm), X, z),
-                pick(rng, GREYS[:4] + [(60, 80, 60)]),
-                fine=0.03)
-            if top < 0.45:
-                sx, sy = self._proj(X, ph - rng.uniform(0.2, 1.2), z)
-                self._paint(
-                    'traffic sign',
-                    place(_sign(rng), sx, sy, self._ppm(z)),
-                    np.zeros(3),
-                    fine=0.03)
-            elif top > 0.6:
-                lx, ly = self._proj(X + arm, ph - 0.6, z)
-                self._paint(
-                    'traffic light',
-                    place(_traffic_light(rng), lx, ly, self._ppm(z)),
-                    np.zeros(3),
-                    fine=0.03)
-            return
-        if kind == 'person':
+            self._veg(rng, kind, X, z)
+        elif kind == 'pole':
+            self._pole_object(rng, X, z, sgn)
+        elif kind == 'person':
             self._paint(
                 'person',
                 self._place_ground(_person(rng), X, z),
                 np.zeros(3),
                 fine=0.05)
-            return
-        if kind == 'car':
+        elif kind == 'car':
             parts = _car_side(rng) if side else _car_rear(rng)
             self._paint(
                 'car',
@@ -837,52 +976,94 @@ class CityscapesSceneGenerator:
                 pick(rng, CAR_PAL),
                 fine=0.04,
                 coarse=0.1)
-            return
-        if kind in ('truck', 'bus', 'train'):
-            maker = dict(truck=_truck, bus=_bus, train=_train)[kind]
-            pal = CAR_PAL if kind == 'truck' else BUS_PAL
+        elif kind in ('truck', 'bus', 'train'):
+            self._large_vehicle(rng, kind, X, z, side, flip)
+        elif kind in ('bicycle', 'motorcycle', 'rider'):
+            self._two_wheeler(rng, kind, X, z, side, flip)
+        elif kind in ('static', 'dynamic'):
+            self._clutter(rng, kind, X, z)
+
+    def _pole_object(self, rng, X, z, sgn):
+        """A 3-7 m pole; 45 % carry a traffic sign below the top, 40 % a
+        traffic light, of which three in four hang on an arm over the road
+        (towards ``-sgn``)."""
+        ph = rng.uniform(3.0, 7.0)
+        top = rng.random()
+        arm = 0.0
+        if top > 0.7:  # traffic light over the road on an arm
+            arm = -sgn * rng.uniform(1.5, 4.0)
+        self._paint(
+            'pole',
+            self._place_ground(_pole(rng, ph, arm), X, z),
+            pick(rng, GREYS[:4] + [(60, 80, 60)]),
+            fine=0.03)
+        if top < 0.45:
+            sx, sy = self._proj(X, ph - rng.uniform(0.2, 1.2), z)
             self._paint(
-                kind,
-                self._place_ground(maker(rng, side), X, z, flip),
-                pick(rng, pal),
-                fine=0.04,
-                coarse=0.1)
-            return
-        if kind in ('bicycle', 'motorcycle', 'rider'):
-            vehicle = kind
-            if kind == 'rider':
-                vehicle = 'bicycle' if rng.random() < 0.65 else 'motorcycle'
-                side = rng.random() < 0.7
-            maker = _bicycle if vehicle == 'bicycle' else _motorcycle
-            self._paint(
-                vehicle,
-                self._place_ground(maker(rng, side), X, z, flip),
+                'traffic sign',
+                place(_sign(rng), sx, sy, self._ppm(z)),
                 np.zeros(3),
-                fine=0.04)
-            if kind == 'rider':
-                if side:  # seated, feet on the pedals
-                    parts = _person(rng, riding=True)
-                else:  # seen from behind, raised by the saddle height
-                    parts = [shift(p, 0.0, 0.45) for p in _person(rng)]
-                self._paint(
-                    'rider',
-                    self._place_ground(parts, X, z, flip),
-                    np.zeros(3),
-                    fine=0.05)
-            return
-        if kind in ('static', 'dynamic'):
-            c = pick(rng, GREYS + [(40, 90, 50), (150, 85, 65), (40, 60, 140)])
-            if kind == 'static':
-                bw_, bh_ = rng.uniform(0.4, 1.2), rng.uniform(0.4, 1.3)
-                parts = [rect(-bw_ / 2, 0, bw_ / 2, bh_)]
-            else:
-                parts = [
-                    round_rect(-0.3, 0.05, 0.3, 1.0, 0.06),
-                    rect(-0.34, 1.0, 0.34, 1.1, tone=0.7),
-                    circle(-0.2, 0.08, 0.08, color=DARK),
-                    circle(0.2, 0.08, 0.08, color=DARK)
-                ]
-            self._paint(kind, self._place_ground(parts, X, z), c, fine=0.05)
+                fine=0.03)
+        elif top > 0.6:
+            lx, ly = self._proj(X + arm, ph - 0.6, z)
+            self._paint(
+                'traffic light',
+                place(_traffic_light(rng), lx, ly, self._ppm(z)),
+                np.zeros(3),
+                fine=0.03)
+
+    def _large_vehicle(self, rng, kind, X, z, side, flip):
+        """A truck, bus or train (tram), from behind or from the side; the
+        truck in car colours, bus and train in their own palette."""
+        maker = dict(truck=_truck, bus=_bus, train=_train)[kind]
+        pal = CAR_PAL if kind == 'truck' else BUS_PAL
+        self._paint(
+            kind,
+            self._place_ground(maker(rng, side), X, z, flip),
+            pick(rng, pal),
+            fine=0.04,
+            coarse=0.1)
+
+    def _two_wheeler(self, rng, kind, X, z, side, flip):
+        """A bicycle or motorcycle, parked or (``kind == 'rider'``) with a
+        rider: the vehicle keeps its own class, the person on it is
+        'rider' (seated from the side, raised by the saddle from behind)."""
+        vehicle = kind
+        if kind == 'rider':
+            vehicle = 'bicycle' if rng.random() < 0.65 else 'motorcycle'
+            side = rng.random() < 0.7
+        maker = _bicycle if vehicle == 'bicycle' else _motorcycle
+        self._paint(
+            vehicle,
+            self._place_ground(maker(rng, side), X, z, flip),
+            np.zeros(3),
+            fine=0.04)
+        if kind == 'rider':
+            if side:  # seated, feet on the pedals
+                parts = _person(rng, riding=True)
+            else:  # seen from behind, raised by the saddle height
+                parts = [shift(p, 0.0, 0.45) for p in _person(rng)]
+            self._paint(
+                'rider',
+                self._place_ground(parts, X, z, flip),
+                np.zeros(3),
+                fine=0.05)
+
+    def _clutter(self, rng, kind, X, z):
+        """An ignored object: a box ('static') or a bin on wheels
+        ('dynamic')."""
+        c = pick(rng, GREYS + [(40, 90, 50), (150, 85, 65), (40, 60, 140)])
+        if kind == 'static':
+            bw_, bh_ = rng.uniform(0.4, 1.2), rng.uniform(0.4, 1.3)
+            parts = [rect(-bw_ / 2, 0, bw_ / 2, bh_)]
+        else:
+            parts = [
+                round_rect(-0.3, 0.05, 0.3, 1.0, 0.06),
+                rect(-0.34, 1.0, 0.34, 1.1, tone=0.7),
+                circle(-0.2, 0.08, 0.08, color=DARK),
+                circle(0.2, 0.08, 0.08, color=DARK)
+            ]
+        self._paint(kind, self._place_ground(parts, X, z), c, fine=0.05)
 
 
 # -------------------------------------------------------------------- writer

@@ -378,6 +378,8 @@ SHAPES = (None, aeroplane, bicycle, bird, boat, bottle, bus, car, cat, chair,
 CLASS_WEIGHTS = np.array([0] + [1.0] * 14 + [3.0] + [1.0] * 5)
 # Classes that may appear strongly rotated (flying, or lying on a side).
 _ROLLERS = {1, 3}
+# label values of the background (class 0, no instance)
+_BG = dict(cls=0, inst=0)
 
 
 @dataclass
@@ -488,70 +490,91 @@ class VOCSceneGenerator:
         return pat
 
     def _background(self, rng, cv, h, w):
+        """Background (class 0) under the objects: one of three scene kinds,
+        then generic distractor shapes in the objects' palette, so neither
+        colour nor 'is there a shape' tells an object from background."""
         kind = int(rng.integers(3))
-        bg = dict(cls=0, inst=0)
+        if kind == 0:
+            self._indoor_background(rng, cv, h, w)
+        elif kind == 1:
+            self._outdoor_background(rng, cv, h, w)
+        else:
+            self._abstract_background(rng, cv, h, w)
+        self._paint_distractors(rng, cv, h, w)
+
+    def _indoor_background(self, rng, cv, h, w):
+        """A textured wall, a floor below a random line, and 1-4 framed
+        rectangles (pictures, shelves, windows) on the wall."""
         full = rect(-1, -1, w + 1, h + 1)
-        if kind == 0:  # indoor: wall, floor, frames and shelves
-            cv.paint([full],
-                     pick(rng, SHARED_PAL, 0.25),
-                     bg,
-                     coarse=0.15,
-                     pattern=self._texture(rng))
-            yf = rng.uniform(0.55, 0.85) * h
-            cv.paint([rect(-1, yf, w + 1, h + 1)],
-                     pick(rng, SHARED_PAL, 0.25),
-                     bg,
-                     fine=0.08,
-                     coarse=0.15,
-                     pattern=self._texture(rng))
-            for _ in range(int(rng.integers(1, 5))):
-                x0, y0 = rng.uniform(-0.1, 0.9) * w, rng.uniform(0, 0.6) * h
-                bw, bh = rng.uniform(0.1, 0.4) * w, rng.uniform(0.05, 0.3) * h
-                cv.paint([
-                    rect(x0, y0, x0 + bw, y0 + bh),
-                    rect(
-                        x0 + 2,
-                        y0 + 2,
-                        x0 + bw - 2,
-                        y0 + bh - 2,
-                        tone=rng.uniform(0.4, 1.6))
-                ],
-                         pick(rng, SHARED_PAL),
-                         bg,
-                         fine=0.05)
-        elif kind == 1:  # outdoor: sky, ground, trees, blocks
-            sky = pick(rng, [(120, 170, 230), (190, 195, 200),
-                             (230, 180, 130)])
-            cv.paint([full], sky, bg, fine=0.01, coarse=0.2)
-            yg = rng.uniform(0.35, 0.75) * h
-            for _ in range(int(rng.integers(0, 4))):
-                x0 = rng.uniform(-0.1, 0.9) * w
-                cv.paint([
-                    rect(x0, yg - rng.uniform(0.1, 0.4) * h,
-                         x0 + rng.uniform(0.1, 0.3) * w, yg + 1)
-                ],
-                         pick(rng, SHARED_PAL),
-                         bg,
-                         fine=0.04)
-            for _ in range(int(rng.integers(0, 5))):
-                r = rng.uniform(0.05, 0.2) * w
-                cv.paint([circle(rng.uniform(0, w), yg - r * 0.5, r)],
-                         pick(rng, SHARED_PAL),
-                         bg,
-                         fine=0.2,
-                         medium=0.2)
-            cv.paint([rect(-1, yg, w + 1, h + 1)],
-                     pick(rng, SHARED_PAL, 0.25),
-                     bg,
-                     fine=0.12,
-                     coarse=0.2)
-        else:  # abstract gradient
-            cv.paint([full],
-                     pick(rng, SHARED_PAL, 0.25),
-                     bg,
-                     coarse=0.4,
-                     pattern=self._texture(rng))
-        # distractors: generic shapes in the objects' palette
+        cv.paint([full],
+                 pick(rng, SHARED_PAL, 0.25),
+                 _BG,
+                 coarse=0.15,
+                 pattern=self._texture(rng))
+        yf = rng.uniform(0.55, 0.85) * h
+        cv.paint([rect(-1, yf, w + 1, h + 1)],
+                 pick(rng, SHARED_PAL, 0.25),
+                 _BG,
+                 fine=0.08,
+                 coarse=0.15,
+                 pattern=self._texture(rng))
+        for _ in range(int(rng.integers(1, 5))):
+            x0, y0 = rng.uniform(-0.1, 0.9) * w, rng.uniform(0, 0.6) * h
+            bw, bh = rng.uniform(0.1, 0.4) * w, rng.uniform(0.05, 0.3) * h
+            cv.paint([
+                rect(x0, y0, x0 + bw, y0 + bh),
+                rect(
+                    x0 + 2,
+                    y0 + 2,
+                    x0 + bw - 2,
+                    y0 + bh - 2,
+                    tone=rng.uniform(0.4, 1.6))
+            ],
+                     pick(rng, SHARED_PAL),
+                     _BG,
+                     fine=0.05)
+
+    def _outdoor_background(self, rng, cv, h, w):
+        """Sky, 0-3 blocks (buildings) and 0-4 round tree crowns standing
+        on a ground line, then the ground below it."""
+        full = rect(-1, -1, w + 1, h + 1)
+        sky = pick(rng, [(120, 170, 230), (190, 195, 200), (230, 180, 130)])
+        cv.paint([full], sky, _BG, fine=0.01, coarse=0.2)
+        yg = rng.uniform(0.35, 0.75) * h
+        for _ in range(int(rng.integers(0, 4))):
+            x0 = rng.uniform(-0.1, 0.9) * w
+            cv.paint([
+                rect(x0, yg - rng.uniform(0.1, 0.4) * h,
+                     x0 + rng.uniform(0.1, 0.3) * w, yg + 1)
+            ],
+                     pick(rng, SHARED_PAL),
+                     _BG,
+                     fine=0.04)
+        for _ in range(int(rng.integers(0, 5))):
+            r = rng.uniform(0.05, 0.2) * w
+            cv.paint([circle(rng.uniform(0, w), yg - r * 0.5, r)],
+                     pick(rng, SHARED_PAL),
+                     _BG,
+                     fine=0.2,
+                     medium=0.2)
+        cv.paint([rect(-1, yg, w + 1, h + 1)],
+                 pick(rng, SHARED_PAL, 0.25),
+                 _BG,
+                 fine=0.12,
+                 coarse=0.2)
+
+    def _abstract_background(self, rng, cv, h, w):
+        """One textured fill with strong coarse shading (no scene)."""
+        full = rect(-1, -1, w + 1, h + 1)
+        cv.paint([full],
+                 pick(rng, SHARED_PAL, 0.25),
+                 _BG,
+                 coarse=0.4,
+                 pattern=self._texture(rng))
+
+    def _paint_distractors(self, rng, cv, h, w):
+        """2-8 generic background shapes (ellipses, random polygons,
+        strokes) in the objects' palette and textures."""
         for _ in range(int(rng.integers(2, 9))):
             x, y = rng.uniform(0, w), rng.uniform(0, h)
             s = rng.uniform(0.04, 0.25) * min(h, w)
@@ -576,7 +599,7 @@ class VOCSceneGenerator:
                               rng.uniform(1, 0.25 * s + 1.5))
             cv.paint([part],
                      pick(rng, SHARED_PAL, 0.2),
-                     bg,
+                     _BG,
                      fine=rng.uniform(0.02, 0.12),
                      pattern=self._texture(rng))
 
