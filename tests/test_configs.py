@@ -261,6 +261,10 @@ def test_config_loads_and_matches_name(rel):
     assert 'mmssl' in imports.get('imports', []), 'custom_imports lacks mmssl'
     assert not imports.get('allow_failed_imports', False)
     assert cfg.default_scope == 'mmseg'
+    if 'semi_train_cfg' in cfg.model:  # only keys the model reads
+        from mmseg.registry import MODELS
+        MODELS.get(cfg.model.type).check_semi_train_cfg(
+            dict(cfg.model.semi_train_cfg))
 
     seg = segmentor_cfg(cfg, info)
     if info['mix']:

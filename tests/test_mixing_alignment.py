@@ -21,7 +21,7 @@ import torch
 from colour_oracle import (DENSE_FIXMATCH, FIXMATCH_STAR,  # noqa
                            build_loader_and_model, seed_everything,
                            write_colour_dataset)
-from mmssl.models.segmentors.semi_segmentor import batch_frame_metas
+from mmssl.models.utils import batch_frame_metas
 
 GENERATORS = {
     'classmix': dict(type='ClassMixMaskGenerator'),

@@ -117,6 +117,9 @@ def test_multitask_config_matches_its_name(path):
     assert 'mmssl' in cfg.custom_imports['imports']
     if info['semi']:
         assert cfg.model.type == 'SemiMultiTask'
+        from mmseg.registry import MODELS
+        MODELS.get('SemiMultiTask').check_semi_train_cfg(
+            dict(cfg.model.semi_train_cfg))
         net = cfg.model.model
     else:
         assert cfg.model.type == 'MultiTaskSegDet'

@@ -23,7 +23,7 @@ from mmengine.logging import MessageHub
 from colour_oracle import (CROP, DENSE_FIXMATCH, FIXMATCH_STAR,  # noqa
                            NUM_CLASSES, agreement, build_loader_and_model,
                            seed_everything, write_colour_dataset)
-from mmssl.models.segmentors.semi_base import HOOK_INFO_KEY
+from mmssl.models.core import HOOK_INFO_KEY
 
 
 @pytest.fixture(scope='module')

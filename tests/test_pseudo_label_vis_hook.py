@@ -11,7 +11,7 @@ from mmengine.logging import MessageHub
 
 import mmssl  # noqa: F401
 from mmssl.engine.hooks import PseudoLabelVisualizationHook
-from mmssl.models.segmentors.semi_base import HOOK_INFO_KEY, SemiBaseModel
+from mmssl.models.core import HOOK_INFO_KEY, SemiBaseModel
 
 PALETTE = [[255, 0, 0], [0, 255, 0], [0, 0, 255]]
 

@@ -293,3 +293,74 @@ def test_panels_show_teacher_and_projected_boxes(mt_ds):
     drawn = draw_boxes(img, torch.tensor([[2., 2., 6., 6.]]))
     assert (drawn[2, 2:6] == (255, 255, 0)).all()
     assert not drawn[4, 4].any() and not img.any()
+
+
+def _segmentor_like(mt_model, semi_train_cfg):
+    """A SemiSegmentor whose teacher is the multi-task teacher's backbone and
+    segmentation head (same weights), fed by the same preprocessor."""
+    from mmseg.registry import MODELS
+    net = mt_model.teacher
+    cfg = dict(
+        type='SemiSegmentor',
+        segmentor=dict(
+            type='EncoderDecoder',
+            backbone=tiny_network()['backbone'],
+            decode_head=tiny_network()['decode_head'],
+            train_cfg=dict(),
+            test_cfg=dict(mode='whole')),
+        semi_train_cfg=semi_train_cfg)
+    model = MODELS.build(cfg)
+    model.teacher.backbone.load_state_dict(net.backbone.state_dict())
+    model.teacher.decode_head.load_state_dict(net.decode_head.state_dict())
+    return model
+
+
+@pytest.mark.parametrize('with_filter', [False, True])
+def test_seg_pseudo_labels_equal_semi_segmentor(mt_ds, with_filter):
+    """The multi-task model's segmentation pseudo-labels are bit-identical
+    to SemiSegmentor's for the same teacher weights and batch (real
+    pipeline), threshold and online DARS filter included; the filter
+    really drops pixels (the test fails if a model ignores it)."""
+    from mmssl.models.utils import SemiBatch
+    cfg = dict(seg_pseudo_threshold=0.05, unsup_on='all')
+    ss_cfg = dict(pseudo_threshold=0.05)
+    if with_filter:
+        filt = dict(type='OnlineDistributionAlignment', num_classes=19,
+                    target=[1.0] * 19, mode='DARS', alpha=0.3, seed=3)
+        cfg['pseudo_label_filter'] = filt
+        ss_cfg['pseudo_label_filter'] = dict(filt)
+    mt = _build(semi_train_cfg=cfg)
+    # a teacher that differs from its random init's near-uniform output
+    torch.manual_seed(1)
+    for p in mt.teacher.decode_head.parameters():
+        p.data.normal_(0, 0.3)
+    ss = _segmentor_like(mt, ss_cfg)
+    batch = _batch(mt_ds, [(True, True), (False, True), (True, False),
+                           (False, False)], seed=2)
+    data = mt.data_preprocessor(batch, True)
+    for step in range(2):  # the filter's state evolves identically
+        mt_batch = mt.split_batch(data['inputs'], data['data_samples'])
+        ss_batch = SemiBatch(
+            weak_inputs=mt_batch.weak_inputs,
+            strong_inputs=mt_batch.strong_inputs,
+            weak_samples=mt_batch.weak_samples,
+            strong_samples=mt_batch.strong_samples,
+            sup_idx=mt_batch.sup_idx,
+            unsup_idx=mt_batch.unsup_idx)
+        got = mt.make_pseudo_targets(mt_batch).seg
+        want = ss.make_pseudo_targets(ss_batch)
+        assert torch.equal(got.labels, want.labels)
+        assert torch.equal(got.confidence, want.confidence)
+        assert torch.equal(got.valid, want.valid)
+        assert torch.equal(got.weak_labels, want.weak_labels)
+        kept = (got.labels != 255).sum().item()
+        confident = (got.valid & (got.confidence >= 0.05)).sum().item()
+        assert confident > 0
+        if with_filter:
+            assert 0 < kept < confident
+        else:
+            assert kept == confident
+    if with_filter:
+        assert torch.equal(mt.pseudo_label_filter.hist,
+                           ss.pseudo_label_filter.hist)
+        assert mt.pseudo_label_filter.hist.sum() > 0

@@ -9,7 +9,7 @@ import mmssl  # noqa: F401
 from mmengine.logging import MessageHub
 
 from mmseg.registry import MODELS
-from mmssl.models.segmentors.semi_base import HOOK_INFO_KEY
+from mmssl.models.core import HOOK_INFO_KEY
 from semi_helpers import NUM_CLASSES, make_batch, semi_segmentor_cfg
 
 

@@ -8,7 +8,7 @@ from mmengine.logging import MessageHub
 from mmengine.model import is_model_wrapper
 
 from mmseg.registry import HOOKS
-from ...models.segmentors.semi_base import HOOK_INFO_KEY
+from ...models.core import HOOK_INFO_KEY
 
 
 def colorize(labels: np.ndarray, palette: np.ndarray,
@@ -80,7 +80,7 @@ class PseudoLabelVisualizationHook(Hook):
     """Pseudo-label panels and the pseudo-label class distribution.
 
     Reads what the model published for the current step (``MessageHub``
-    runtime info :data:`~mmssl.models.segmentors.semi_base.HOOK_INFO_KEY`,
+    runtime info :data:`~mmssl.models.core.HOOK_INFO_KEY`,
     renewed every step: ``index``, ``weak_labels``, ``pseudo_labels``,
     ``student_inputs``, optional ``student_images``, ``class_counts``,
     ``num_classes``, ``ignore_index``; multi-task models add

@@ -1,4 +1,4 @@
 from .box_pseudo_labels import confident_boxes, project_boxes  # noqa: F401
 from .positive_targets import positive_targets_only  # noqa: F401
-from .seg_det_network import MultiTaskSegDet, labeled_index  # noqa: F401
+from .seg_det_network import MultiTaskSegDet  # noqa: F401
 from .semi_multitask import SemiMultiTask  # noqa: F401

@@ -3,6 +3,7 @@ import copy
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
+from mmdet.models.utils import reweight_loss_dict
 from mmdet.registry import MODELS as MMDET_MODELS
 from mmdet.structures import DetDataSample
 from mmengine.config import ConfigDict
@@ -12,7 +13,8 @@ from torch import Tensor
 
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
-from ..segmentors.semi_segmentor import precomputed_forward, slice_batch
+from ..utils.head_outputs import precomputed_forward, slice_batch
+from ..utils.labeled_flags import labeled_index
 
 TASKS = ('seg', 'det')
 
@@ -191,11 +193,7 @@ class MultiTaskSegDet(BaseModel):
             else:
                 losses = head.loss(
                     slice_batch(fwd['det_feats'], index), list(data_samples))
-        weight = self.task_weights[task]
-        return {
-            k: _scale(v, weight) if 'loss' in k else v
-            for k, v in losses.items()
-        }
+        return reweight_loss_dict(losses, self.task_weights[task])
 
     def loss(self, inputs: Tensor, data_samples: Sequence) -> dict:
         """Supervised multi-task loss: each task over the samples labeled
@@ -203,7 +201,7 @@ class MultiTaskSegDet(BaseModel):
         fwd = self.forward_heads(inputs)
         losses = dict()
         for task in self.tasks:
-            idx = labeled_index(data_samples, task)
+            idx = labeled_index(data_samples, f'{task}_labeled')
             sel = [data_samples[i] for i in idx.tolist()]
             for k, v in self.task_loss(task, fwd, idx.to(inputs.device),
                                        sel).items():
@@ -264,26 +262,3 @@ class MultiTaskSegDet(BaseModel):
                 pred = (one.sigmoid() > self.decode_head.threshold).long()
             ds.pred_sem_seg = PixelData(data=pred)
 
-
-def _scale(value, weight: float):
-    if weight == 1.0:
-        return value
-    if isinstance(value, (list, tuple)):
-        return type(value)(v * weight for v in value)
-    return value * weight
-
-
-def labeled_index(data_samples: Sequence, task: str) -> Tensor:
-    """Host indices of the samples labeled for ``task`` (metainfo
-    ``seg_labeled`` / ``det_labeled``)."""
-    key = f'{task}_labeled'
-    flags = []
-    for ds in data_samples:
-        if key not in ds.metainfo:
-            raise KeyError(
-                f"data sample {ds.metainfo.get('img_path', '?')} has no "
-                f"'{key}': load labels with LoadMultiTaskAnnotations and pack "
-                "with PackMultiTaskInputs (its default meta_keys carry "
-                "'seg_labeled' / 'det_labeled')")
-        flags.append(bool(ds.metainfo[key]))
-    return torch.tensor(flags, dtype=torch.bool).nonzero().flatten()

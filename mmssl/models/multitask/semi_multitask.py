@@ -1,48 +1,41 @@
 """FixMatch* / Dense FixMatch for segmentation + detection on partially
-labeled data (multi-task paper, sec. 3)."""
+labeled data (multi-task paper, sec. 3), as steps of the core's template."""
 from typing import Dict, List, NamedTuple, Optional, Sequence
 
 import torch
+from mmdet.models.utils import reweight_loss_dict
 from mmdet.structures import DetDataSample
 from mmdet.structures.bbox import HorizontalBoxes
 from mmengine.structures import InstanceData, PixelData
 from torch import Tensor
 
 from mmseg.registry import MODELS
-from ..segmentors.semi_base import SemiBaseModel
+from mmseg.utils import add_prefix
+from ..core import SemiBaseModel
+from ..utils.labeled_flags import labeled_flags
+from ..utils.seg_pseudo_labels import (match_seg_pseudo_labels,
+                                       pseudo_valid_frac, seg_hook_info)
+from ..utils.semi_batch import PseudoTargets, SemiBatch, UnsupBatch
 from ..utils.view_geometry import (batch_frame_metas, stack_homographies,
-                                   strong_ignore_region, valid_hw)
-from ..utils.view_matching import warp_labels
+                                   valid_hw)
 from .box_pseudo_labels import confident_boxes, project_boxes
 from .positive_targets import positive_targets_only
 from .seg_det_network import TASKS
 
-
-class TaskSplit(NamedTuple):
-    """Which samples of a two-view batch get which loss.
-
-    ``labeled[t]`` / ``unsup[t]``: host bool ``[N]`` per task (labeled for
-    ``t``; gets ``Lu,t``). ``sup_idx``: samples labeled for at least one of
-    the model's tasks (their weak views enter the student); ``unsup_idx``:
-    samples that get ``Lu`` for at least one task (their strong views enter
-    the student and the teacher labels their weak views)."""
-    labeled: Dict[str, Tensor]
-    unsup: Dict[str, Tensor]
-    sup_idx: Tensor
-    unsup_idx: Tensor
+#: the data-sample field that carries each task's (pseudo-)labels
+GT_FIELDS = dict(seg='gt_sem_seg', det='gt_instances')
 
 
 class TeacherTargets(NamedTuple):
     """Pseudo-labels for the ``unsup_idx`` samples (one entry per sample).
 
-    ``seg_labels`` ``[u, H, W]``: teacher argmax matched into the strong
-    frame (``ignore_index`` where invalid); ``seg_weak`` ``[u, h, w]``: the
-    argmax in the weak frame; ``teacher_boxes``: the teacher's confident
-    detections on the weak views; ``boxes``: those projected into the strong
-    views, clipped, tiny ones dropped. Entries of a task the model lacks are
-    None."""
-    seg_labels: Optional[Tensor]
-    seg_weak: Optional[Tensor]
+    ``seg``: the core's :class:`PseudoTargets` (teacher argmax matched into
+    the strong frame by :func:`match_seg_pseudo_labels`, the weak-frame
+    argmax, confidence, validity); ``teacher_boxes``: the teacher's
+    confident detections on the weak views; ``boxes``: those projected into
+    the strong views, clipped, tiny ones dropped. Entries of a task the
+    model lacks are None."""
+    seg: Optional[PseudoTargets]
     teacher_boxes: Optional[List[InstanceData]]
     boxes: Optional[List[InstanceData]]
 
@@ -58,10 +51,12 @@ class SemiMultiTask(SemiBaseModel):
     (``unsup_on='unlabeled'``) or of all samples (``'all'``), against the
     teacher's pseudo-labels:
 
-    * segmentation: the teacher's argmax on the weak view (threshold
-      ``seg_pseudo_threshold``, 0 in the paper), matched into the strong
-      view by the core's ``warp_labels`` and removed in the strong view's
-      ignore region (``mmssl.models.utils.strong_ignore_region``);
+    * segmentation: exactly the core's (:class:`SemiSegmentor`'s) pseudo-
+      labels, from the same function (:func:`match_seg_pseudo_labels`):
+      teacher argmax on the weak view matched into the strong view, the
+      strong view's ignore region removed, threshold
+      ``seg_pseudo_threshold`` (0 in the paper), then
+      ``pseudo_label_filter`` (online DA / DARS) when one is set;
     * detection: the teacher's detections (the head's own post-processing
       and NMS) scoring at least ``det_score_thr`` (0.5) on the weak view,
       projected into the strong view (:func:`project_boxes`), clipped, boxes
@@ -72,37 +67,35 @@ class SemiMultiTask(SemiBaseModel):
     ``lambda_t = unsup_weight * unsup_task_weights[t]`` (the ramp hook sets
     ``unsup_weight``); ``gamma_t`` is the network's ``task_weights``.
 
-    The student runs ONE forward (backbone once, both heads) over the
-    labeled weak views and the strong views, and each task's losses are
-    computed for the samples it concerns from slices of the heads' outputs
-    by the heads' own loss code. A selection with no sample gives that
-    term as ``0 *`` the head's outputs, so every parameter is used every
-    step (DDP without ``find_unused_parameters``), whatever a rank's batch
-    holds. FixMatch* is the same model with the photometric-only, shared-crop
-    views. With one head removed from the network it is a single-task
-    semi-supervised segmentor or detector.
+    The training step is the core's template (:meth:`SemiBaseModel.loss`):
+    :meth:`build_unsup_batch` gives each unsupervised strong view the
+    pseudo-labels of the tasks it gets ``Lu`` for, the student runs ONE
+    forward (backbone once, both heads) over the labeled weak views and the
+    strong views, and :meth:`loss_sup` / :meth:`loss_unsup` compute each
+    task's losses for the samples carrying its labels from slices of the
+    heads' outputs by the heads' own loss code. A selection with no sample
+    gives that term as ``0 *`` the head's outputs, so every parameter is
+    used every step (DDP without ``find_unused_parameters``), whatever a
+    rank's batch holds. FixMatch* is the same model with the
+    photometric-only, shared-crop views. With one head removed from the
+    network it is a single-task semi-supervised segmentor or detector.
 
     Args:
         model (dict): a :class:`MultiTaskSegDet` config.
-        semi_train_cfg (dict): ``unsup_on`` ('all' | 'unlabeled'),
-            ``unsup_weight`` (initial lambda), ``unsup_task_weights``
-            (``dict(seg=1., det=1.)``), ``seg_pseudo_threshold`` (0.),
-            ``det_score_thr`` (0.5), ``det_min_box_size`` (2. pixels),
-            ``det_positives_only`` (True).
+        semi_train_cfg (dict): the core's keys (``unsup_on``,
+            ``unsup_weight``, ``pseudo_label_filter``) and
+            ``unsup_task_weights`` (``dict(seg=1., det=1.)``),
+            ``seg_pseudo_threshold`` (0.), ``det_score_thr`` (0.5),
+            ``det_min_box_size`` (2. pixels), ``det_positives_only``
+            (True).
     """
 
-    def __init__(self,
-                 model: dict,
-                 data_preprocessor: Optional[dict] = None,
-                 semi_train_cfg: Optional[dict] = None,
-                 semi_test_cfg: Optional[dict] = None,
-                 init_cfg=None):
-        super().__init__(
-            model=model,
-            data_preprocessor=data_preprocessor,
-            semi_train_cfg=semi_train_cfg,
-            semi_test_cfg=semi_test_cfg,
-            init_cfg=init_cfg)
+    semi_train_keys = ('unsup_task_weights', 'seg_pseudo_threshold',
+                       'det_score_thr', 'det_min_box_size',
+                       'det_positives_only')
+
+    def __init__(self, model: dict, **kwargs):
+        super().__init__(model=model, **kwargs)
         cfg = self.semi_train_cfg
         if not hasattr(self.student, 'forward_heads'):
             raise TypeError('SemiMultiTask: model must be a MultiTaskSegDet '
@@ -130,156 +123,57 @@ class SemiMultiTask(SemiBaseModel):
         if 'seg' in self.tasks:
             self.ignore_index = self.student.decode_head.ignore_index
             self.num_classes = self.student.decode_head.num_classes
+        elif self.pseudo_label_filter is not None:
+            raise ValueError('SemiMultiTask: semi_train_cfg.'
+                             'pseudo_label_filter filters segmentation '
+                             'pseudo-labels, but the model has no '
+                             'segmentation head')
 
-    # ------------------------------------------------------------- step
-    def loss(self, multi_batch_inputs: Dict[str, Tensor],
-             multi_batch_data_samples: Dict[str, List]) -> dict:
-        weak_x = multi_batch_inputs['weak']
-        strong_x = multi_batch_inputs['strong']
-        weak_ds = multi_batch_data_samples['weak']
-        strong_ds = multi_batch_data_samples['strong']
-        split = self.split_tasks(weak_ds)
-        targets = self.make_pseudo_targets(weak_x, strong_x, weak_ds,
-                                           strong_ds, split.unsup_idx)
-        device = weak_x.device
-        sup = split.sup_idx.tolist()
-        uns = split.unsup_idx.tolist()
-        fwd = self.student.forward_heads(
-            torch.cat([weak_x[split.sup_idx], strong_x[split.unsup_idx]]))
-        losses = dict()
-        lam = self.unsup_weight
-        for task in self.tasks:
-            # Ls,t: weak views labeled for t (positions in the weak part)
-            pos = [k for k, i in enumerate(sup) if split.labeled[task][i]]
-            losses.update(
-                self._prefixed(
-                    f'sup.{task}',
-                    self.student.task_loss(
-                        task, fwd, torch.tensor(pos, dtype=torch.long,
-                                                device=device),
-                        [weak_ds[sup[k]] for k in pos])))
-            # Lu,t: strong views of unsup[t] with pseudo-labels
-            ks = [k for k, i in enumerate(uns) if split.unsup[task][i]]
-            samples = [
-                self.pseudo_sample(strong_ds[uns[k]], task, targets, k)
-                for k in ks
-            ]
-            index = torch.tensor([len(sup) + k for k in ks],
-                                 dtype=torch.long, device=device)
-            weight = lam * self.unsup_task_weights[task]
-            if task == 'det' and self.det_positives_only and ks:
-                with positive_targets_only(self.student.bbox_head):
-                    part = self.student.task_loss(task, fwd, index, samples)
-            else:
-                part = self.student.task_loss(task, fwd, index, samples)
-            losses.update(
-                self._prefixed(f'unsup.{task}', {
-                    k: _scale(v, weight) if 'loss' in k else v
-                    for k, v in part.items()
-                }))
-        losses['unsup_weight'] = torch.as_tensor(
-            float(lam), dtype=weak_x.dtype, device=device)
-        losses.update(self.pseudo_label_stats(targets, weak_x))
-        self.publish(self.hook_info(split, targets, strong_x))
-        return losses
-
-    @staticmethod
-    def _prefixed(prefix: str, losses: dict) -> dict:
-        return {f'{prefix}.{k}': v for k, v in losses.items()}
-
-    # -------------------------------------------------------------- split
-    def split_tasks(self, weak_samples: Sequence) -> TaskSplit:
-        """Per-task labeled / unsupervised flags from the weak samples'
-        ``seg_labeled`` / ``det_labeled`` metainfo (host tensors)."""
-        labeled, unsup = {}, {}
-        n = len(weak_samples)
-        for task in self.tasks:
-            key = f'{task}_labeled'
-            flags = []
-            for ds in weak_samples:
-                if key not in ds.metainfo:
-                    raise KeyError(
-                        f"data sample {ds.metainfo.get('img_path', '?')} has "
-                        f"no '{key}': load labels with "
-                        'LoadMultiTaskAnnotations and pack the SemiViews '
-                        'branches with PackMultiTaskInputs (its default '
-                        "meta_keys carry 'seg_labeled' / 'det_labeled')")
-                flags.append(bool(ds.metainfo[key]))
-            labeled[task] = torch.tensor(flags, dtype=torch.bool)
-            unsup[task] = (~labeled[task] if self.unsup_on == 'unlabeled'
-                           else torch.ones(n, dtype=torch.bool))
-        any_labeled = torch.zeros(n, dtype=torch.bool)
-        any_unsup = torch.zeros(n, dtype=torch.bool)
-        for task in self.tasks:
-            any_labeled |= labeled[task]
-            any_unsup |= unsup[task]
-        return TaskSplit(labeled, unsup,
-                         any_labeled.nonzero().flatten(),
-                         any_unsup.nonzero().flatten())
+    def label_keys(self) -> Dict[str, str]:
+        """``seg_labeled`` / ``det_labeled`` for the model's tasks."""
+        return {task: f'{task}_labeled' for task in self.tasks}
 
     # ---------------------------------------------------- pseudo-targets
     @torch.no_grad()
-    def make_pseudo_targets(self, weak_x: Tensor, strong_x: Tensor,
-                            weak_ds: Sequence, strong_ds: Sequence,
-                            idx: Tensor) -> TeacherTargets:
-        """The teacher on the weak views of ``idx`` (one forward, both
+    def make_pseudo_targets(self, batch: SemiBatch) -> TeacherTargets:
+        """The teacher on the weak views of ``unsup_idx`` (one forward, both
         heads), its pseudo-labels brought into the strong views."""
-        sel = idx.tolist()
-        device = weak_x.device
-        strong_hw = tuple(strong_x.shape[2:])
-        w_ds = [weak_ds[i] for i in sel]
-        s_ds = [strong_ds[i] for i in sel]
-        seg_labels = seg_weak = teacher_boxes = boxes = None
-        if not sel:
-            if 'seg' in self.tasks:
-                seg_labels = torch.zeros((0, ) + strong_hw, dtype=torch.long,
-                                         device=device)
-                seg_weak = torch.zeros((0, ) + tuple(weak_x.shape[2:]),
-                                       dtype=torch.long, device=device)
-            if 'det' in self.tasks:
-                teacher_boxes, boxes = [], []
-            return TeacherTargets(seg_labels, seg_weak, teacher_boxes, boxes)
-        inputs = weak_x[idx]
-        out = self.teacher.forward_heads(inputs)
-        src_h = stack_homographies(w_ds, device)
-        dst_h = stack_homographies(s_ds, device)
+        idx = batch.unsup_idx
+        w_ds = [batch.weak_samples[i] for i in idx.tolist()]
+        s_ds = [batch.strong_samples[i] for i in idx.tolist()]
+        weak_x = batch.weak_inputs
+        out = self.teacher.forward_heads(weak_x[idx]) if w_ds else None
+        seg = teacher_boxes = boxes = None
         if 'seg' in self.tasks:
-            seg_labels, seg_weak = self.seg_pseudo_labels(
-                out['seg'], inputs, w_ds, s_ds, src_h, dst_h, strong_hw)
+            if w_ds:
+                head = self.teacher.decode_head
+                logits = head.predict_by_feat(
+                    out['seg'], batch_frame_metas(weak_x[idx], w_ds))
+                probs = logits.float().softmax(dim=1)
+            else:  # the filter still runs (it may all-reduce statistics)
+                probs = weak_x.new_zeros((0, self.num_classes) +
+                                         tuple(weak_x.shape[2:]))
+            seg = match_seg_pseudo_labels(
+                probs,
+                w_ds,
+                s_ds,
+                tuple(batch.strong_inputs.shape[2:]),
+                ignore_index=self.ignore_index,
+                threshold=self.seg_pseudo_threshold,
+                label_filter=self.pseudo_label_filter)
         if 'det' in self.tasks:
-            teacher_boxes, boxes = self.det_pseudo_labels(
-                out['det'], w_ds, s_ds, src_h, dst_h)
-        return TeacherTargets(seg_labels, seg_weak, teacher_boxes, boxes)
+            teacher_boxes, boxes = (
+                self.det_pseudo_labels(out['det'], w_ds, s_ds)
+                if w_ds else ([], []))
+        return TeacherTargets(seg, teacher_boxes, boxes)
 
-    def seg_pseudo_labels(self, logits: Tensor, inputs: Tensor, w_ds, s_ds,
-                          src_h: Tensor, dst_h: Tensor, strong_hw):
-        """Teacher argmax in the weak frame and matched into the strong one
-        (the core's matching and strong-view ignore region)."""
-        head = self.teacher.decode_head
-        logits = head.predict_by_feat(logits, batch_frame_metas(inputs, w_ds))
-        confidence, weak_labels = logits.float().softmax(dim=1).max(dim=1)
-        geometry = dict(
-            src_h=src_h,
-            dst_h=dst_h,
-            dst_shape=strong_hw,
-            src_valid_shapes=[valid_hw(d) for d in w_ds])
-        labels = warp_labels(
-            weak_labels, ignore_index=self.ignore_index, **geometry)
-        keep = labels != self.ignore_index
-        keep &= ~strong_ignore_region(s_ds, strong_hw, labels.device,
-                                      self.ignore_index)
-        if self.seg_pseudo_threshold > 0:
-            confidence = warp_labels(confidence, ignore_index=0, **geometry)
-            keep &= confidence >= self.seg_pseudo_threshold
-        labels = torch.where(keep, labels,
-                             torch.full_like(labels, self.ignore_index))
-        return labels, weak_labels
-
-    def det_pseudo_labels(self, det_out, w_ds, s_ds, src_h: Tensor,
-                          dst_h: Tensor):
+    def det_pseudo_labels(self, det_out, w_ds: Sequence, s_ds: Sequence):
         """Teacher detections (its head's post-processing, in the weak
         view's valid frame) scoring >= ``det_score_thr``, and their
         projections into the strong views."""
+        device = det_out[0][0].device
+        src_h = stack_homographies(w_ds, device)
+        dst_h = stack_homographies(s_ds, device)
         metas = [
             dict(ds.metainfo, img_shape=valid_hw(ds), scale_factor=(1., 1.))
             for ds in w_ds
@@ -305,58 +199,94 @@ class SemiMultiTask(SemiBaseModel):
                     scores=res.scores[keep]))
         return teacher_boxes, boxes
 
-    def pseudo_sample(self, strong: DetDataSample, task: str,
-                      targets: TeacherTargets, k: int) -> DetDataSample:
-        """A new data sample with the strong view's metainfo and the ``k``-th
-        pseudo-label of ``task`` as ground truth."""
-        out = DetDataSample(metainfo=strong.metainfo)
-        if task == 'seg':
-            out.gt_sem_seg = PixelData(data=targets.seg_labels[k][None])
-        else:
-            box = targets.boxes[k]
-            out.gt_instances = InstanceData(
-                bboxes=HorizontalBoxes(box.bboxes), labels=box.labels)
-        return out
+    def build_unsup_batch(self, batch: SemiBatch,
+                          targets: TeacherTargets) -> UnsupBatch:
+        """The strong views of ``unsup_idx``; each data sample carries the
+        pseudo-labels (``gt_sem_seg`` / ``gt_instances``) of exactly the
+        tasks it gets ``Lu`` for (:meth:`unsup_flags`)."""
+        idx = batch.unsup_idx.tolist()
+        gets_lu = {t: self.unsup_flags(batch, t) for t in self.tasks}
+        samples = []
+        for k, i in enumerate(idx):
+            out = DetDataSample(metainfo=batch.strong_samples[i].metainfo)
+            if 'seg' in self.tasks and gets_lu['seg'][i]:
+                out.gt_sem_seg = PixelData(data=targets.seg.labels[k][None])
+            if 'det' in self.tasks and gets_lu['det'][i]:
+                box = targets.boxes[k]
+                out.gt_instances = InstanceData(
+                    bboxes=HorizontalBoxes(box.bboxes), labels=box.labels)
+            samples.append(out)
+        return UnsupBatch(batch.strong_inputs[batch.unsup_idx], samples,
+                          targets)
+
+    # ------------------------------------------------------------ student
+    def student_forward(self, inputs: Tensor, data_samples: List) -> dict:
+        """Backbone once, both heads over the whole batch."""
+        return self.student.forward_heads(inputs)
+
+    def loss_sup(self, fwd: dict, index: Tensor, data_samples: List) -> dict:
+        """``Ls,t`` of each task over the weak views labeled for it."""
+        losses = dict()
+        for task, key in self.label_keys().items():
+            pos = labeled_flags(data_samples, key).nonzero().flatten()
+            part = self.student.task_loss(task, fwd,
+                                          index[pos.to(index.device)],
+                                          [data_samples[k]
+                                           for k in pos.tolist()])
+            losses.update(add_prefix(part, f'sup.{task}'))
+        return losses
+
+    def loss_unsup(self, fwd: dict, index: Tensor, data_samples: List,
+                   targets: TeacherTargets, weight) -> dict:
+        """``lambda_t Lu,t`` of each task over the strong views that carry
+        its pseudo-labels."""
+        losses = dict()
+        for task in self.tasks:
+            pos = [
+                k for k, ds in enumerate(data_samples)
+                if GT_FIELDS[task] in ds
+            ]
+            sel = index[torch.tensor(pos, dtype=torch.long,
+                                     device=index.device)]
+            samples = [data_samples[k] for k in pos]
+            if task == 'det' and self.det_positives_only and pos:
+                with positive_targets_only(self.student.bbox_head):
+                    part = self.student.task_loss(task, fwd, sel, samples)
+            else:
+                part = self.student.task_loss(task, fwd, sel, samples)
+            part = reweight_loss_dict(part,
+                                      weight * self.unsup_task_weights[task])
+            losses.update(add_prefix(part, f'unsup.{task}'))
+        return losses
 
     # -------------------------------------------------------------- logging
-    def pseudo_label_stats(self, targets: TeacherTargets,
-                           ref: Tensor) -> dict:
+    def pseudo_label_stats(self, unsup: UnsupBatch, ref: Tensor) -> dict:
         """Logged scalars: valid fraction of the matched segmentation
         pseudo-labels, pseudo-boxes per image."""
+        targets = unsup.targets
         stats = dict()
-        if targets.seg_labels is not None:
-            labels = targets.seg_labels
-            stats['pseudo_valid_frac'] = (
-                (labels != self.ignore_index).float().mean()
-                if labels.numel() else ref.new_zeros(()))
+        if targets.seg is not None:
+            stats['pseudo_valid_frac'] = pseudo_valid_frac(
+                targets.seg.labels, self.ignore_index, ref)
         if targets.boxes is not None:
             n = len(targets.boxes)
             stats['pseudo_boxes_per_img'] = ref.new_tensor(
                 sum(len(b) for b in targets.boxes) / max(n, 1))
         return stats
 
-    def hook_info(self, split: TaskSplit, targets: TeacherTargets,
-                  strong_x: Tensor) -> dict:
+    def hook_info(self, batch: SemiBatch, targets: TeacherTargets,
+                  unsup: UnsupBatch) -> dict:
         """What :class:`PseudoLabelVisualizationHook` shows, for the
-        ``unsup_idx`` samples: the segmentation keys of
+        ``unsup_idx`` samples: the core's keys, the segmentation keys of
         :meth:`SemiSegmentor.hook_info` (``weak_labels``, ``pseudo_labels``,
         ``class_counts``, ...) and ``teacher_boxes`` (weak frame) /
         ``pseudo_boxes`` (strong frame): per sample ``[k, 4]`` tensors, with
         ``teacher_box_labels`` / ``pseudo_box_labels``."""
-        info = dict(
-            index=split.unsup_idx.tolist(),
-            student_inputs=strong_x[split.unsup_idx].detach())
-        if targets.seg_labels is not None:
-            labels = targets.seg_labels
-            counts = torch.bincount(
-                labels.flatten().clamp(max=self.num_classes),
-                minlength=self.num_classes + 1)[:self.num_classes]
+        info = super().hook_info(batch, targets, unsup)
+        if targets.seg is not None:
             info.update(
-                weak_labels=targets.seg_weak,
-                pseudo_labels=labels,
-                class_counts=counts,
-                num_classes=self.num_classes,
-                ignore_index=self.ignore_index)
+                seg_hook_info(targets.seg, targets.seg.labels,
+                              self.num_classes, self.ignore_index))
         if targets.boxes is not None:
             info.update(
                 teacher_boxes=[b.bboxes for b in targets.teacher_boxes],
@@ -364,9 +294,3 @@ class SemiMultiTask(SemiBaseModel):
                 pseudo_boxes=[b.bboxes for b in targets.boxes],
                 pseudo_box_labels=[b.labels for b in targets.boxes])
         return info
-
-
-def _scale(value, weight):
-    if isinstance(value, (list, tuple)):
-        return type(value)(v * weight for v in value)
-    return value * weight

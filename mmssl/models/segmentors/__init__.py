@@ -1,5 +1,4 @@
 from .mix_semi_segmentor import MixSemiSegmentor
-from .semi_base import SemiBaseModel
 from .semi_segmentor import SemiSegmentor
 
-__all__ = ['MixSemiSegmentor', 'SemiBaseModel', 'SemiSegmentor']
+__all__ = ['MixSemiSegmentor', 'SemiSegmentor']

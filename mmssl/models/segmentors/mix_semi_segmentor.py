@@ -10,9 +10,10 @@ from mmseg.registry import MODELS, TASK_UTILS
 from mmseg.utils import add_prefix
 from ..losses import softmax_squared_error
 from ..mixing import IntensityAugs, choose_partners, mix, mix_targets
-from ..utils.semi_batch import PseudoTargets, SemiBatch
-from .semi_segmentor import (PER_PART_HEADS, SemiSegmentor, StudentForward,
-                             UnsupBatch, _as_list, valid_hw)
+from ..utils.head_outputs import PER_PART_HEADS, head_list
+from ..utils.semi_batch import PseudoTargets, SemiBatch, UnsupBatch
+from ..utils.view_geometry import valid_hw
+from .semi_segmentor import SemiSegmentor, StudentForward
 
 CONSISTENCY_LOSSES = ('cross_entropy', 'squared_error')
 UNSUP_WEIGHTINGS = ('confidence_proportion', 'pixel_threshold', 'ramp')
@@ -64,8 +65,12 @@ class MixSemiSegmentor(SemiSegmentor):
     (unsupervised samples that found a partner from another image).
     """
 
-    def __init__(self, segmentor: dict, *args, **kwargs):
-        super().__init__(segmentor, *args, **kwargs)
+    semi_train_keys = ('mask_generator', 'consistency_loss',
+                       'unsup_weighting', 'confidence_threshold',
+                       'extra_augs')
+
+    def __init__(self, segmentor: dict, **kwargs):
+        super().__init__(segmentor, **kwargs)
         cfg = self.semi_train_cfg
         if 'mask_generator' not in cfg:
             raise KeyError(
@@ -211,7 +216,7 @@ class MixSemiSegmentor(SemiSegmentor):
     def loss_unsup(self, fwd: StudentForward, index: Tensor,
                    data_samples: List, targets: PseudoTargets,
                    weight) -> dict:
-        if self.consistency_loss == 'cross_entropy':
+        if self.consistency_loss == 'cross_entropy' or not len(index):
             return super().loss_unsup(fwd, index, data_samples, targets,
                                       weight)
         return self._squared_error_losses(fwd, index, targets, weight)
@@ -252,7 +257,7 @@ class MixSemiSegmentor(SemiSegmentor):
         return add_prefix(losses, 'unsup')
 
     def _aux_heads(self):
-        return _as_list(getattr(self.student, 'auxiliary_head', None))
+        return head_list(getattr(self.student, 'auxiliary_head', None))
 
     def _decode_heads(self):
-        return _as_list(self.student.decode_head)
+        return head_list(self.student.decode_head)

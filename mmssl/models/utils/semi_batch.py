@@ -1,6 +1,6 @@
 """What the steps of a semi-supervised training step pass to each other."""
-from dataclasses import dataclass
-from typing import List, Optional
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, NamedTuple, Optional
 
 from torch import Tensor
 
@@ -13,9 +13,10 @@ class SemiBatch:
     of the two branches (index ``i`` is the same source image in both).
     ``sup_idx`` indexes the samples whose weak view gets the supervised loss
     (labeled ones); ``unsup_idx`` those whose strong view gets the
-    unsupervised loss (``unsup_on``: unlabeled ones, or all). The indices
-    are host (CPU) tensors: they index device tensors without a device
-    synchronisation.
+    unsupervised loss (``unsup_on``: unlabeled ones, or all).
+    ``labeled`` maps each task (``seg``, ``det``) to its bool ``[N]``
+    labeled flags. Indices and flags are host (CPU) tensors: they index
+    device tensors without a device synchronisation.
     """
     weak_inputs: Tensor
     strong_inputs: Tensor
@@ -23,6 +24,7 @@ class SemiBatch:
     strong_samples: List
     sup_idx: Tensor  # long [n_sup]
     unsup_idx: Tensor  # long [n_unsup]
+    labeled: Dict[str, Tensor] = field(default_factory=dict)
 
 
 @dataclass
@@ -48,3 +50,18 @@ class PseudoTargets:
     valid: Tensor
     weak_labels: Tensor
     probs: Optional[Tensor] = None
+
+
+class UnsupBatch(NamedTuple):
+    """The student's unsupervised part, as a model's ``build_unsup_batch``
+    makes it: ``inputs`` ``[n, 3, H, W]``, their data samples (pseudo-labels
+    as ground truth), the ``targets`` in the frame of ``inputs`` (the
+    model's own type, e.g. :class:`PseudoTargets`), for the panels
+    ``images`` (uint8 RGB ``[n, 3, H, W]`` of ``inputs``) when the inputs
+    are not the strong views themselves, and ``log``: scalar tensors the
+    step logs (e.g. how many samples mixed)."""
+    inputs: Tensor
+    data_samples: List
+    targets: Any
+    images: Optional[Tensor] = None
+    log: Optional[Dict[str, Tensor]] = None
