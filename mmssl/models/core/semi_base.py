@@ -78,6 +78,11 @@ class SemiBaseModel(BaseModel):
         semi_test_cfg: ``dict(predict_on='teacher'|'student')``.
     """
 
+    #: whether the segmentation pseudo-targets also carry the teacher's
+    #: probabilities matched into the strong frame (bilinear); methods with
+    #: soft targets set it.
+    needs_probs = False
+
     #: ``semi_train_cfg`` keys this class reads; a subclass lists only its
     #: own, the allowed set is the union along the class hierarchy
     semi_train_keys: Tuple[str, ...] = ('unsup_weight', 'unsup_on',

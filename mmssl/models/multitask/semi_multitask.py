@@ -160,7 +160,8 @@ class SemiMultiTask(SemiBaseModel):
                 tuple(batch.strong_inputs.shape[2:]),
                 ignore_index=self.ignore_index,
                 threshold=self.seg_pseudo_threshold,
-                label_filter=self.pseudo_label_filter)
+                label_filter=self.pseudo_label_filter,
+                with_probs=self.needs_probs)
         if 'det' in self.tasks:
             teacher_boxes, boxes = (
                 self.det_pseudo_labels(out['det'], w_ds, s_ds)

@@ -82,10 +82,6 @@ class SemiSegmentor(SemiBaseModel):
             pseudo-labels for heads with a boundary loss, default 3).
     """
 
-    #: whether :meth:`make_pseudo_targets` also matches the teacher's
-    #: probabilities (bilinear); methods with soft targets set it.
-    needs_probs = False
-
     semi_train_keys = ('pseudo_threshold', 'edge_width')
 
     def __init__(self, segmentor: dict, **kwargs):
