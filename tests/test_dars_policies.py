@@ -86,7 +86,7 @@ def test_dars_and_exact_da_counts_hit_targets_within_one_pixel():
         policy = build_policy(cfg)
         plan = policy.plan(hist.sum(0), target)
         got = _counts(_label_all(plan, images, hist), 5)
-        n = distribution_targets(hist.sum(0), target, 0.3)
+        n = distribution_targets(hist.sum(0), target, 0.3).numpy()
         want = np.minimum(n, np.asarray(plan.info['passing_counts']))
         assert np.abs(got - want).max() <= 1, (cfg, got, want)
         assert (got == np.asarray(plan.info['kept_counts'])).all()

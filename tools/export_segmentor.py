@@ -15,14 +15,14 @@ import os.path as osp
 from mmengine.config import Config
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', help='the mmssl training config')
     parser.add_argument('checkpoint', help='the mmssl checkpoint')
     parser.add_argument('out', help='output .pth path')
     parser.add_argument(
         '--which', choices=['teacher', 'student'], default='teacher')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def plain_segmentor_config(cfg: Config) -> Config:
@@ -47,11 +47,12 @@ def plain_segmentor_config(cfg: Config) -> Config:
     return out
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     import mmssl  # noqa: F401
     from mmssl.utils import export_segmentor
     cfg = Config.fromfile(args.config)
+    # creates OUT's folder (missing folders too); OUT.py goes beside it
     export_segmentor(args.checkpoint, args.out, which=args.which)
     cfg_out = osp.splitext(args.out)[0] + '.py'
     plain_segmentor_config(cfg).dump(cfg_out)

@@ -7,8 +7,7 @@ from typing import Sequence, Union
 
 import numpy as np
 import torch
-
-from .histogram import all_reduce_sum
+from mmengine.dist import all_reduce, get_dist_info
 
 
 def _build_dataset(dataset):
@@ -34,11 +33,7 @@ def labeled_class_counts(dataset, num_classes: int,
     """
     from mmssl.datasets.transforms import LoadCheckedAnnotations
     ds = _build_dataset(dataset)
-    rank, world = 0, 1
-    if distributed and torch.distributed.is_available() and \
-            torch.distributed.is_initialized():
-        rank = torch.distributed.get_rank()
-        world = torch.distributed.get_world_size()
+    rank, world = get_dist_info() if distributed else (0, 1)
     loader = LoadCheckedAnnotations(num_classes=num_classes)
     counts = np.zeros(num_classes + 1, np.int64)
     for i in range(rank, len(ds), world):
@@ -53,7 +48,7 @@ def labeled_class_counts(dataset, num_classes: int,
             np.minimum(seg, num_classes), minlength=num_classes + 1)
     out = torch.from_numpy(counts[:num_classes].copy())
     if world > 1:
-        all_reduce_sum(out)
+        all_reduce(out, op='sum')
     return out.numpy()
 
 

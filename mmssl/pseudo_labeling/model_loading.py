@@ -5,9 +5,11 @@ import os
 
 import torch
 from mmengine.config import Config, ConfigDict
-from mmengine.runner.checkpoint import _load_checkpoint, load_state_dict
+from mmengine.runner.checkpoint import load_state_dict
 
-from mmssl.utils import register_checkpoint_safe_globals, replace_sync_bn
+from mmssl.utils import replace_sync_bn
+from mmssl.utils.export import (extract_submodel_state, has_submodel,
+                                load_checkpoint_file)
 
 
 def segmentor_config(cfg: Config) -> ConfigDict:
@@ -34,15 +36,10 @@ def checkpoint_state(path: str) -> dict:
     semi checkpoint (prefix removed), else the whole ``state_dict``."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f'checkpoint {path} does not exist')
-    register_checkpoint_safe_globals()
-    ckpt = _load_checkpoint(path, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt)
-    if any(k.startswith('teacher.') for k in state):
-        state = {
-            k[len('teacher.'):]: v
-            for k, v in state.items() if k.startswith('teacher.')
-        }
-    return state
+    ckpt = load_checkpoint_file(path)
+    if has_submodel(ckpt, 'teacher'):
+        return extract_submodel_state(ckpt, 'teacher')
+    return ckpt.get('state_dict', ckpt)
 
 
 def build_segmentor(cfg: Config, checkpoint: str, device='cpu'):

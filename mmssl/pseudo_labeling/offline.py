@@ -1,11 +1,12 @@
 """Offline pseudo-labeling of an unlabeled split in two streaming passes.
 
 1. Statistics: the model predicts every image (whole or slide inference as
-   the config's ``test_cfg`` says, optional flip, temperature); each image's
-   (argmax class, confidence bin) counts go into the histogram of its
-   chunk. Ranks take disjoint chunks and sum the histograms
-   (``all_reduce``), so every rank holds the same ``[chunks, C, B]`` array;
-   rank 0 saves it atomically. No probability map is ever stored.
+   the config's ``test_cfg`` says, optional flip averaging of the logits,
+   temperature); each image's (argmax class, confidence bin) counts go into
+   the histogram of its chunk. Ranks take disjoint chunks and sum the
+   histograms (``all_reduce``), so every rank holds the same
+   ``[chunks, C, B]`` array; rank 0 saves it atomically. No probability map
+   is ever stored.
 2. Writing: the policy turns the summed histogram into a
    :class:`~.selection.SelectionPlan`; the model predicts every image again
    and writes its pseudo-label PNG (255 = ignore) in the dataset's own
@@ -19,17 +20,19 @@ Images are sorted by name and cut into ``num_chunks`` contiguous chunks
 (independent of the number of processes); chunk ``g`` runs on rank
 ``g % world_size``. Memory: ``num_chunks x C x B`` counts.
 """
+import functools
 import hashlib
 import json
 import os
 import os.path as osp
 import time
+from contextlib import contextmanager, nullcontext
 from typing import List, Optional
 
 import numpy as np
 import torch
-import torch.distributed as torch_dist
 from mmengine.dataset import pseudo_collate
+from mmengine.dist import all_reduce, barrier, get_dist_info
 from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
@@ -43,26 +46,19 @@ from .selection import SelectionPlan, apply_plan
 STATE_DIR = '.pseudo_label'
 
 
-def dist_info():
-    if torch_dist.is_available() and torch_dist.is_initialized():
-        return torch_dist.get_rank(), torch_dist.get_world_size()
-    return 0, 1
+#: ``(rank, world_size)``, (0, 1) without torch.distributed (mmengine's;
+#: the name is kept for tools/pseudo_label.py)
+dist_info = get_dist_info
 
 
-def barrier():
-    if dist_info()[1] > 1:
-        torch_dist.barrier()
-
-
-def all_reduce_numpy(arr: np.ndarray, device) -> np.ndarray:
-    """Sum an int64 numpy array over ranks (on ``device`` for NCCL)."""
+def all_reduce_numpy(arr: np.ndarray) -> np.ndarray:
+    """Sum an int64 numpy array over ranks (mmengine's ``all_reduce``, which
+    moves it to the communication device, e.g. CUDA for NCCL)."""
     if dist_info()[1] == 1:
         return arr
     t = torch.from_numpy(np.ascontiguousarray(arr))
-    if torch_dist.get_backend() == 'nccl':
-        t = t.to(device)
-    torch_dist.all_reduce(t, op=torch_dist.ReduceOp.SUM)
-    return t.cpu().numpy()
+    all_reduce(t, op='sum')
+    return t.numpy()
 
 
 def chunk_bounds(num_images: int, num_chunks: int) -> List[tuple]:
@@ -72,11 +68,40 @@ def chunk_bounds(num_images: int, num_chunks: int) -> List[tuple]:
             for g in range(num_chunks)]
 
 
+def flip_averaged_logits(encode_decode, inputs: torch.Tensor,
+                         batch_img_metas) -> torch.Tensor:
+    """``(f(x) + flip(f(flip(x)))) / 2`` for a segmentor's ``encode_decode``
+    ``f``: the logits of an input and of its horizontal mirror, averaged
+    BEFORE any temperature or softmax. The authors' code does this for every
+    sliding window (tool/gen_pseudo_label_utils.py ``net_process``:
+    ``input = torch.cat([input, input.flip(3)], 0)`` ... ``output =
+    (output[0] + output[1].flip(2)) / 2``, its ``flip=True`` default, logits
+    with the softmax commented out), and so in evaluation
+    (util/validate_full_size.py)."""
+    logits = encode_decode(inputs, batch_img_metas)
+    mirrored = encode_decode(inputs.flip(-1), batch_img_metas)
+    return (logits + mirrored.flip(-1)) / 2
+
+
+@contextmanager
+def flipping(model):
+    """Within the block ``model.predict`` / ``inference`` average every
+    window's logits with its mirror's (:func:`flip_averaged_logits`): whole
+    inference flips the image, slide inference each crop, as the authors."""
+    plain = model.encode_decode
+    model.encode_decode = functools.partial(flip_averaged_logits, plain)
+    try:
+        yield model
+    finally:
+        del model.encode_decode  # the class's method again
+
+
 class SegmentorPredictor:
     """Class probabilities of one image at its original size from an mmseg
     segmentor: ``predict`` (whole or slide inference per the model's
-    ``test_cfg``), optionally averaged with the horizontally flipped image,
-    softmax of ``logits / temperature``."""
+    ``test_cfg``, logits resized to the original size), optionally with
+    every window's logits averaged with its mirror's (``flip``), then
+    ``softmax(logits / temperature)``."""
 
     def __init__(self, model, flip: bool = False, temperature: float = 1.0):
         self.model = model.eval()
@@ -87,18 +112,12 @@ class SegmentorPredictor:
     def __call__(self, sample: dict) -> torch.Tensor:
         data = self.model.data_preprocessor(pseudo_collate([sample]), False)
         inputs, data_samples = data['inputs'], data['data_samples']
-        logits = self.model.predict(inputs, data_samples)[0].seg_logits.data
-        probs = (logits.float() / self.temperature).softmax(0)
-        if self.flip:
-            # fresh samples: predict() stores its output on them
-            data = self.model.data_preprocessor(pseudo_collate([sample]),
-                                                False)
-            flipped = self.model.predict(data['inputs'].flip(-1),
-                                         data['data_samples'])[0]
-            logits_f = flipped.seg_logits.data.flip(-1)
-            probs = (probs + (logits_f.float() /
-                              self.temperature).softmax(0)) / 2
-        return probs
+        # a segmentor that flips at test time itself (test_cfg.flip of
+        # SelfTrainingEncoderDecoder) is not wrapped a second time
+        wrap = self.flip and not getattr(self.model, 'test_flip', False)
+        with (flipping(self.model) if wrap else nullcontext()):
+            logits = self.model.predict(inputs, data_samples)[0]
+        return (logits.seg_logits.data.float() / self.temperature).softmax(0)
 
 
 class OfflinePseudoLabeler:
@@ -260,7 +279,7 @@ class OfflinePseudoLabeler:
                     bar.update()
         if bar is not None:
             print()
-        hist = all_reduce_numpy(hist, self.device)
+        hist = all_reduce_numpy(hist)
         if dist_info()[0] == 0:
             import io as _io
             buf = _io.BytesIO()

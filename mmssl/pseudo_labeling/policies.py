@@ -10,8 +10,9 @@ Every policy turns the unlabeled set's per-class confidence histogram
 * ``CBST``: class-balanced: the top ``alpha`` share of the pixels predicted
   as each class (so the pseudo-labels follow the PREDICTED proportions).
 * ``DA``: class-wise thresholds so that class j's pseudo-labels number
-  ``n_j = alpha * N*H*W * r_j`` (eq. 4), ``r_j`` the class frequency of the
-  labeled split; pixels at the threshold are kept (ties: ``>= n_j``).
+  ``n_j = floor(alpha * N*H*W * r_j)`` (eq. 4, rounded down as the authors'
+  code), ``r_j`` the class frequency of the labeled split; pixels at the
+  threshold are kept (ties: ``>= n_j``).
 * ``DARS``: DA, then exactly ``n_j`` of the ``n~_j`` pixels that pass are
   kept at random (``s_j = n_j / n~_j``, algorithm 1).
 
@@ -25,7 +26,7 @@ from typing import Optional, Sequence
 import numpy as np
 from mmengine.registry import Registry
 
-from .histogram import tail_counts, top_count_bins
+from .histogram import alignment_thresholds, distribution_targets, tail_counts
 from .selection import SelectionPlan
 
 PSEUDO_LABEL_POLICIES = Registry('pseudo-label policy', scope='mmssl')
@@ -96,19 +97,19 @@ class PseudoLabelPolicy(ABC):
         """Plan for per-class pixel targets: ``mode`` 'ties' keeps the whole
         threshold bin (DA, CBST), 'exact' draws the rest of the target from
         the threshold bin, 'sample' draws the target from every passing
-        pixel (DARS)."""
+        pixel (DARS). Threshold bins and passing counts come from
+        :func:`~.histogram.alignment_thresholds`, as online."""
         hist = np.asarray(hist, dtype=np.int64)
         num_classes, num_bins = hist.shape
         tail = tail_counts(hist)
         targets = np.asarray(targets, dtype=np.int64)
-        tbin = top_count_bins(hist, targets)
+        tbin, passing = alignment_thresholds(hist, targets)
+        tbin, passing = tbin.numpy(), passing.numpy().astype(np.int64)
         plan = self._empty(num_classes, num_bins)
-        passing = np.zeros(num_classes, np.int64)
         for j in range(num_classes):
             b = int(tbin[j])
             if b >= num_bins:
                 continue
-            passing[j] = tail[j, b]
             above = int(tail[j, b + 1]) if b + 1 < num_bins else 0
             if mode == 'ties':
                 plan.keep_from_bin[j] = b
@@ -174,21 +175,10 @@ class CBST(PseudoLabelPolicy):
         return self._count_plan(hist, targets, 'ties')
 
 
-def distribution_targets(hist, target: Sequence[float],
-                         alpha: float) -> np.ndarray:
-    """``n_j = alpha * N*H*W * r_j`` (eq. 4), rounded half up;
-    ``N*H*W`` = every pixel of the histogram."""
-    hist = np.asarray(hist)
-    r = np.asarray(target, dtype=np.float64)
-    if r.shape != (hist.shape[0], ):
-        raise ValueError(f'target class distribution has {r.size} entries, '
-                         f'the model predicts {hist.shape[0]} classes')
-    if (r < 0).any() or r.sum() <= 0:
-        raise ValueError('target class distribution must be non-negative '
-                         f'with a positive sum, got {r.tolist()}')
-    r = r / r.sum()
-    total = int(hist.sum())
-    return np.array([_round_half_up(alpha * total * x) for x in r], np.int64)
+def _int_targets(hist, target, alpha: float) -> np.ndarray:
+    """:func:`~.histogram.distribution_targets` (eq. 4) as int64."""
+    hist = np.asarray(hist, dtype=np.int64)
+    return distribution_targets(hist, target, alpha).numpy().astype(np.int64)
 
 
 @PSEUDO_LABEL_POLICIES.register_module()
@@ -214,7 +204,7 @@ class DA(PseudoLabelPolicy):
         if target is None:
             raise ValueError(f'{type(self).__name__} needs the class '
                              'distribution of the labeled split')
-        targets = distribution_targets(hist, target, self.alpha)
+        targets = _int_targets(hist, target, self.alpha)
         return self._count_plan(hist, targets,
                                 'exact' if self.exact_count else 'ties')
 
@@ -232,5 +222,5 @@ class DARS(DA):
         if target is None:
             raise ValueError('DARS needs the class distribution of the '
                              'labeled split')
-        targets = distribution_targets(hist, target, self.alpha)
+        targets = _int_targets(hist, target, self.alpha)
         return self._count_plan(hist, targets, 'sample')

@@ -1,4 +1,6 @@
 """Turn an mmssl checkpoint into a plain mmseg segmentor checkpoint."""
+import os
+import os.path as osp
 from typing import Optional
 
 import torch
@@ -8,7 +10,11 @@ from .checkpoint_safety import register_checkpoint_safe_globals
 
 
 def extract_submodel_state(checkpoint: dict, which: str = 'teacher') -> dict:
-    """``checkpoint['state_dict']`` entries of ``which``, prefix removed."""
+    """``checkpoint['state_dict']`` entries of ``which``, prefix removed.
+
+    The one place where ``teacher.`` / ``student.`` is stripped from an mmssl
+    checkpoint (``export_segmentor`` and the pseudo-labeling tool's
+    :func:`mmssl.pseudo_labeling.model_loading.checkpoint_state`)."""
     state = checkpoint.get('state_dict', checkpoint)
     prefix = f'{which}.'
     out = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
@@ -19,6 +25,20 @@ def extract_submodel_state(checkpoint: dict, which: str = 'teacher') -> dict:
     return out
 
 
+def load_checkpoint_file(path: str) -> dict:
+    """``path`` loaded on the CPU with mmssl's allow-listed types
+    (``weights_only`` loading stays on)."""
+    register_checkpoint_safe_globals()
+    return _load_checkpoint(path, map_location='cpu')
+
+
+def has_submodel(checkpoint: dict, which: str = 'teacher') -> bool:
+    """Whether ``checkpoint`` holds ``which.*`` weights (an mmssl semi
+    checkpoint)."""
+    state = checkpoint.get('state_dict', checkpoint)
+    return any(k.startswith(f'{which}.') for k in state)
+
+
 def export_segmentor(src: str,
                      dst: str,
                      which: str = 'teacher',
@@ -27,12 +47,12 @@ def export_segmentor(src: str,
 
     The result holds only ``meta`` and ``state_dict`` (no optimizer or
     message hub), so mmseg's ``EncoderDecoder`` configs and test tool load it
-    directly, with ``weights_only`` loading.
+    directly, with ``weights_only`` loading. Missing folders of ``dst`` are
+    created.
     """
     if which not in ('teacher', 'student'):
         raise ValueError(f"which must be 'teacher' or 'student', got {which!r}")
-    register_checkpoint_safe_globals()
-    ckpt = _load_checkpoint(src, map_location='cpu')
+    ckpt = load_checkpoint_file(src)
     meta = dict(ckpt.get('meta', {}))
     keep = {k: meta[k] for k in ('dataset_meta', 'mmseg_version', 'iter',
                                  'epoch', 'seed') if k in meta}
@@ -40,5 +60,7 @@ def export_segmentor(src: str,
         keep['dataset_meta'] = dataset_meta
     keep.update(mmssl_source=src, mmssl_exported=which)
     out = dict(meta=keep, state_dict=extract_submodel_state(ckpt, which))
+    if osp.dirname(dst):
+        os.makedirs(osp.dirname(dst), exist_ok=True)
     torch.save(out, dst)
     return out

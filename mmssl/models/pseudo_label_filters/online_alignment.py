@@ -6,17 +6,20 @@ FixMatch, FixMatch*, the mixing methods) keep, every step, only the
 pseudo-labels this module selects, so that the kept pixels' class shares
 follow the labeled split's class distribution instead of the teacher's bias.
 """
+import os.path as osp
 from typing import Optional, Sequence, Union
 
 import torch
-import torch.distributed as torch_dist
 import torch.nn as nn
+from mmengine.dist import all_reduce, get_rank
 from torch import Tensor
 
 from mmseg.registry import MODELS
 from mmssl.pseudo_labeling.class_distribution import load_target_distribution
-from mmssl.pseudo_labeling.histogram import (all_reduce_sum, class_bin_counts,
-                                             confidence_bins)
+from mmssl.pseudo_labeling.histogram import (alignment_thresholds,
+                                             class_bin_counts,
+                                             confidence_bins,
+                                             distribution_targets)
 
 MODES = ('DA', 'DARS')
 
@@ -41,7 +44,11 @@ class OnlineDistributionAlignment(nn.Module):
         num_classes: classes of the segmentor.
         target: the labeled split's class distribution: a list, a summary
             JSON of ``tools/pseudo_label.py`` (or a JSON list), or a labeled
-            dataset config (counted from its label maps at build time).
+            dataset config (counted from its label maps). A file or a
+            dataset is read at the first call in training (on every rank),
+            not when the model is built, so a model holding this filter is
+            built, loaded and tested without the training data; the
+            distribution is then in the ``target`` buffer (checkpointed).
         mode: ``'DA'`` or ``'DARS'``.
         alpha: kept share of the pixels, ``(0, 1]``. Classes the teacher
             predicts less than ``n_j`` keep all their pixels, so the shares
@@ -53,8 +60,8 @@ class OnlineDistributionAlignment(nn.Module):
             buffer of ``window x C x B``).
         seed: seed of the DARS sampling.
 
-    Buffers (saved and resumed with the model): ``hist``, ``ring`` and
-    ``ring_pos`` (window mode), ``step``.
+    Buffers (saved and resumed with the model): ``target`` (NaN until it
+    is read), ``hist``, ``ring`` and ``ring_pos`` (window mode), ``step``.
     """
 
     def __init__(self,
@@ -86,8 +93,13 @@ class OnlineDistributionAlignment(nn.Module):
         self.decay = float(decay)
         self.window = None if window is None else int(window)
         self.seed = int(seed)
-        r = load_target_distribution(target, self.num_classes)
-        self.register_buffer('target', torch.as_tensor(r, dtype=torch.float64))
+        self._target_spec = target
+        r = torch.full((self.num_classes, ), float('nan'), dtype=torch.float64)
+        if not isinstance(target, (str, dict)):  # numbers: checked now
+            r = torch.as_tensor(
+                load_target_distribution(target, self.num_classes),
+                dtype=torch.float64)
+        self.register_buffer('target', r)
         shape = (self.num_classes, self.num_bins)
         self.register_buffer('hist', torch.zeros(shape, dtype=torch.float64))
         if self.window is not None:
@@ -98,13 +110,42 @@ class OnlineDistributionAlignment(nn.Module):
                                                          dtype=torch.long))
         self.register_buffer('step', torch.zeros((), dtype=torch.long))
 
+    # ------------------------------------------------------------ target
+    def _target_files(self):
+        """The files the target setting reads (to name them when missing)."""
+        spec = self._target_spec
+        if isinstance(spec, str):
+            return [spec]
+        ann = spec.get('ann_file') if isinstance(spec, dict) else None
+        if not ann:
+            return []
+        root = spec.get('data_root') or ''
+        return [ann if osp.isabs(ann) else osp.join(root, ann)]
+
+    @torch.no_grad()
+    def target_distribution(self) -> Tensor:
+        """``r`` ([C] float64): the ``target`` buffer, read from the target
+        setting the first time (a file or a labeled dataset; collective
+        under torch.distributed: call it on every rank)."""
+        if bool(torch.isfinite(self.target).all()):
+            return self.target
+        missing = [f for f in self._target_files() if not osp.exists(f)]
+        if missing:
+            raise FileNotFoundError(
+                'OnlineDistributionAlignment: the target class distribution '
+                f'cannot be read: {", ".join(missing)} does not exist (the '
+                'labeled split is read at the first training step)')
+        r = load_target_distribution(self._target_spec, self.num_classes)
+        self.target.copy_(torch.as_tensor(r, dtype=torch.float64))
+        return self.target
+
     # -------------------------------------------------------- statistics
     @torch.no_grad()
     def update(self, labels: Tensor, bins: Tensor, valid: Tensor) -> None:
         """Add the batch (all ranks) to the running histogram."""
         batch = class_bin_counts(labels, bins, self.num_classes,
                                  self.num_bins, mask=valid).to(self.hist)
-        all_reduce_sum(batch)
+        all_reduce(batch, op='sum')
         if self.window is None:
             self.hist.mul_(self.decay).add_(batch)
         else:
@@ -119,15 +160,9 @@ class OnlineDistributionAlignment(nn.Module):
         """``(threshold_bin [C] long, sample_prob [C] float64)``: keep
         class-j pixels in bins ``>= threshold_bin[j]`` (``num_bins`` =
         none), each with ``sample_prob[j]`` (1 for DA)."""
-        hist = self.hist
-        tail = hist.flip(1).cumsum(1).flip(1)
-        n = self.alpha * hist.sum() * self.target
-        enough = tail >= n[:, None]
-        idx = torch.arange(self.num_bins, device=hist.device)
-        tbin = torch.where(enough, idx, torch.zeros_like(idx)).amax(1)
-        tbin = torch.where(n > 0, tbin, torch.full_like(tbin, self.num_bins))
-        passing = tail.gather(1, tbin.clamp(max=self.num_bins - 1)[:, None])
-        passing = passing[:, 0]
+        n = distribution_targets(self.hist, self.target_distribution(),
+                                 self.alpha)
+        tbin, passing = alignment_thresholds(self.hist, n)
         prob = torch.ones_like(n)
         if self.mode == 'DARS':
             prob = torch.where(passing > 0, (n / passing).clamp(max=1.0),
@@ -140,6 +175,7 @@ class OnlineDistributionAlignment(nn.Module):
         """``[n, H, W]`` bool keep-mask of the pseudo-labels (see class)."""
         valid = valid.bool() & (labels >= 0) & (labels < self.num_classes)
         bins = confidence_bins(confidence, self.num_bins)
+        self.target_distribution()  # the first call reads the labeled split
         if self.training:
             self.update(labels, bins, valid)
         tbin, prob = self.thresholds()
@@ -155,8 +191,7 @@ class OnlineDistributionAlignment(nn.Module):
         return keep
 
     def _step_seed(self) -> int:
-        rank = (torch_dist.get_rank() if torch_dist.is_available()
-                and torch_dist.is_initialized() else 0)
+        rank = get_rank()
         return (self.seed * 1000003 + int(self.step) * 7919 + rank) % (2**63)
 
     def extra_repr(self) -> str:
