@@ -185,11 +185,17 @@ def test_mixed_targets_are_the_mixing_of_the_targets():
 
 
 def test_cutout_erase_removes_targets_in_the_box():
+    """The box's pixels lose their target (label, probabilities) but stay
+    in the valid image area with their teacher confidence (French et al.'s
+    code averages over the whole image and takes the confidence proportion
+    over the whole teacher map)."""
     t = _random_targets()
     erase = torch.zeros_like(t.valid)
     erase[:, 2:5, 3:7] = True
     m = mix_targets(t, torch.arange(3), ~erase, 255, erase=erase)
-    assert (m.labels[erase] == 255).all() and not m.valid[erase].any()
+    assert (m.labels[erase] == 255).all()
+    assert torch.equal(m.valid, t.valid)
+    assert torch.equal(m.confidence, t.confidence)
     assert torch.equal(m.labels[~erase], t.labels[~erase])
     assert (m.probs.permute(0, 2, 3, 1)[erase] == 0).all()
 
@@ -240,7 +246,9 @@ def test_cutout_student_sees_zeros_and_loss_ignores_the_box():
     assert box.any(1).any(1).all()  # every sample has a box
     assert torch.equal(unsup.inputs[:, :, ~box[0]][0], strong[0][:, ~box[0]])
     assert (unsup.targets.labels[box] == 255).all()
-    assert not unsup.targets.valid[box].any()
+    # no target in the box, but it stays in the valid image area
+    assert torch.equal(unsup.targets.valid, targets.valid)
+    assert torch.equal(unsup.targets.confidence, targets.confidence)
     outside = ~box & targets.valid
     assert torch.equal(unsup.targets.labels[outside], targets.labels[outside])
 
@@ -291,7 +299,7 @@ def test_confidence_proportion_weight_and_cross_entropy():
     losses, unsup, fwd, n_sup = _step(model, flags, names)
     t = unsup.targets
     conf = t.confidence.numpy()[t.valid.numpy()]
-    frac = float((conf > tau).mean())
+    frac = float((conf >= tau).mean())  # >= as both authors' codes
     assert 0.0 < frac < 1.0
     assert float(losses['unsup_weight']) == pytest.approx(0.7 * frac)
     expected = _unsup_ce_oracle(model, fwd, n_sup, t.labels, 0.7 * frac)
@@ -326,6 +334,12 @@ def test_squared_error_loss_matches_independent_computation():
     expected = ((s - p)**2).sum(1)[w].mean()
     assert float(softmax_squared_error(logits, probs, weight)) == \
         pytest.approx(float(expected), rel=1e-6)
+    # averaged over a larger area (pixels without a target count 0)
+    area = weight | (torch.rand(2, 5, 6, generator=g) > 0.5)
+    expected = (((s - p)**2).sum(1) * w).sum() / area.numpy().sum()
+    assert float(softmax_squared_error(logits, probs, weight,
+                                       avg_mask=area)) == \
+        pytest.approx(float(expected), rel=1e-6)
 
 
 def test_model_squared_error_consistency_on_every_head():
@@ -348,7 +362,10 @@ def test_model_squared_error_consistency_on_every_head():
             fwd.head_outputs[head][n_sup:], size=t.labels.shape[1:],
             mode='bilinear', align_corners=False)
         se = ((logits.softmax(1) - t.probs)**2).sum(1)
-        expected = se[t.valid].mean() * w
+        has_target = t.labels != 255
+        # the mean over the valid image area, pixels without a target
+        # adding 0 (French et al.'s (loss * loss_mask).mean())
+        expected = (se * has_target).sum() / t.valid.sum() * w
         assert float(losses[key]) == pytest.approx(float(expected), rel=1e-4)
 
 

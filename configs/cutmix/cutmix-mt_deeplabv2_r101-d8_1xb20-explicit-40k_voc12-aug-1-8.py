@@ -4,7 +4,12 @@
 # 321x321 crops, random scale 0.5-1.5 rounded to 0.1 (a uniform choice among
 # the 11 values), horizontal flip, batch 10, Adam lr 3e-5, 40k
 # iterations, EMA 0.99, squared-error consistency (weight 1 x the fraction of
-# pixels with teacher confidence > 0.97). Choices: 10 labeled + 10 unlabeled
+# pixels with teacher confidence >= 0.97; loss mean and confidence
+# proportion over the valid image area of the mixed image, as the
+# Cityscapes 1-8 config: the authors' code, c073d7b,
+# train_seg_semisup_mask_mt.py:324, :358-365, :400, averages over the whole
+# 321x321 crop, the padding of images scaled below the crop included).
+# Choices: 10 labeled + 10 unlabeled
 # per step on one GPU; BN frozen as their --freeze_bn for DeepLab models;
 # ImageNet ResNetV1c-101 weights (theirs: torchvision ResNet-101); backbone lr
 # x0.1 and a constant lr (their code); EMAN teacher; the consistency loss on

@@ -4,8 +4,18 @@
 # half resolution (1024x512), random 512x256 crops and horizontal flips (one
 # geometry for teacher and student), Adam lr 3e-5, 40k iterations, mean
 # teacher with EMA 0.99, squared-error consistency summed over classes and
-# averaged over batch and pixels, weight 1 modulated by the fraction of
-# pixels with teacher confidence > 0.97.
+# averaged over batch and pixels (D.4.5), weight 1 modulated by the
+# fraction of pixels with teacher confidence >= 0.97 (D.4.4).
+# Where the paper is silent, the authors' code (github.com/Britefury/
+# cutmix-semisup-seg at c073d7b, the BMVC version; the CutMix rows come from
+# run_cityscapes_experiments.sh:22 REG_MASK_CUTMIX="--cons_weight=1.0
+# --mask_mode=mix --mask_prop_range=0.5 --conf_thresh=0.97"): the loss is
+# the mean over all pixels of the mixed image (train_seg_semisup_mask_mt.py
+# :324 loss_mask = batch_um_mixed, :400 (consistency_loss * loss_mask)
+# .mean()) and the confidence proportion is over the whole mixed teacher map
+# with >= (:318, :358-365). mmssl: both over the valid image area of the
+# mixed image (every pixel of these 512x256 crops; batch padding and pixels
+# outside the view never count).
 # Choices where the paper is silent or we differ: 4 labeled + 4 unlabeled
 # per step on one GPU (French et al.'s code: a supervised batch of 4 and two
 # unsupervised batches of 4 mixed pairwise; here the 4 unlabeled images are

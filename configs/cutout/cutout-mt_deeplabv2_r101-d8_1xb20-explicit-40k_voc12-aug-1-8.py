@@ -4,11 +4,18 @@
 # 321x321 crops, random scale 0.5-1.5 rounded to 0.1 (a uniform choice among
 # the 11 values), horizontal flip, batch 10, Adam lr 3e-5, 40k
 # iterations, EMA 0.99, squared-error consistency (weight 1 x the fraction of
-# pixels with teacher confidence > 0.97). Choices: 10 labeled + 10 unlabeled
-# per step on one GPU; BN frozen as their --freeze_bn for DeepLab models;
-# ImageNet ResNetV1c-101 weights (theirs: torchvision ResNet-101); backbone lr
-# x0.1 and a constant lr (their code); EMAN teacher; the consistency loss on
-# the unlabeled samples only. Other splits: change `split0`.
+# pixels with teacher confidence >= 0.97). Cutout box, loss mean and
+# confidence proportion as the Cityscapes 1-8 config (authors' code,
+# c073d7b: run_pascal_aug_experiments.sh:21 REG_MASK_CUTOUT
+# "--mask_prop_range=0.0:1.0": box area uniform in [0, 1]; loss averaged over
+# all pixels of the image, the cut-out box counting 0; confidence over the
+# whole teacher map); their 321x321 crops of images scaled down to less
+# than the crop also average over the crop's padding (their `mask` is 0
+# there), mmssl over the valid image area only. Choices: 10 labeled + 10
+# unlabeled per step on one GPU; BN frozen as their --freeze_bn for DeepLab
+# models; ImageNet ResNetV1c-101 weights (theirs: torchvision ResNet-101);
+# backbone lr x0.1 and a constant lr (their code); EMAN teacher; the
+# consistency loss on the unlabeled samples only. Other splits: change `split0`.
 _base_ = [
     '../_base_/models/semi_mix_deeplabv2_r101-d8.py',
     '../_base_/datasets/semi_mix_voc12aug_321x321.py',
@@ -21,7 +28,8 @@ model = dict(
     segmentor=dict(
         backbone=dict(norm_eval=True), decode_head=dict(num_classes=21)),
     semi_train_cfg=dict(
-        mask_generator=dict(type='CutoutMaskGenerator'),
+        mask_generator=dict(
+            type='CutoutMaskGenerator', area_ratio=(0.0, 1.0)),
         consistency_loss='squared_error',
         unsup_weighting='confidence_proportion',
         confidence_threshold=0.97))

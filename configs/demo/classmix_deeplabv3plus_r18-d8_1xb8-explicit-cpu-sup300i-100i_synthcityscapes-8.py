@@ -7,7 +7,7 @@
 # 8.py). The method is ClassMix: one scale, crop and flip shared by the two
 # views (no op inside a branch), the 4 unlabeled images mixed in the model,
 # cross-entropy on the argmax of the mixed teacher prediction weighted by the
-# fraction of pixels with confidence > 0.968 (the paper's defaults; may be
+# fraction of pixels with confidence >= 0.968 (the paper's defaults; may be
 # retuned after measuring), a constant unsupervised factor 1 (no ramp:
 # the confidence proportion is the ramp), the mixed loss on the unlabeled
 # samples only.

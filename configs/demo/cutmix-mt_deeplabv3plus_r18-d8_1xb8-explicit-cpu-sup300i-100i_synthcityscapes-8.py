@@ -3,7 +3,7 @@
 # hooks) with French et al.'s CutMix: one box of half the image area (random
 # aspect ratio and position, inside the image), squared-error consistency
 # summed over classes, weighted by the fraction of pixels with teacher
-# confidence > 0.97 (the paper's defaults; may be retuned after measuring).
+# confidence >= 0.97 (the paper's defaults; may be retuned after measuring).
 _base_ = ('./classmix_deeplabv3plus_r18-d8_1xb8-explicit-cpu-sup300i-100i_'
           'synthcityscapes-8.py')
 model = dict(

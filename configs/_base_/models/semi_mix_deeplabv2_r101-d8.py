@@ -2,7 +2,7 @@
 # around DeepLab-v2 R101 (./deeplabv2_r101-d8.py). Defaults: ClassMix
 # (class masks from the teacher's argmax, cross-entropy on the argmax of the
 # mixed prediction, weighted by the proportion of pixels with teacher
-# confidence > 0.968); the CutMix / Cutout configs override the mask
+# confidence >= 0.968); the CutMix / Cutout configs override the mask
 # generator, the loss and tau. Mixing uses the unlabeled samples only
 # (unsup_on='unlabeled'); each view's batch is normalised and padded by
 # mmseg's SegDataPreProcessor, run per branch by mmdet's

@@ -22,21 +22,30 @@ def mix_targets(targets: PseudoTargets, partner: Tensor, mask: Tensor,
     regions) and probabilities of each sample and of its partner
     ``partner[k]``, mixed with the same ``mask`` as the images.
 
-    ``erase`` ``[n, H, W]`` bool (Cutout): pixels whose target is removed
-    (they leave ``valid`` and get ``ignore_index``).
+    ``erase`` ``[n, H, W]`` bool (Cutout): pixels whose target is removed:
+    their label becomes ``ignore_index`` and their probabilities 0, but they
+    stay ``valid`` with their teacher confidence: they are part of the image
+    the teacher saw. French et al.'s code averages the Cutout loss over
+    every pixel of the image, the cut-out ones included
+    (``train_seg_semisup_mask_mt.py``: ``loss_mask = batch_cut_masks *
+    batch_um``, then ``(consistency_loss * loss_mask).mean()``), and takes
+    the confidence proportion over the whole teacher map of the uncut image
+    (``conf_tea = prob_cons_tea.max(dim=1)[0]``, ``conf_mask.mean()``).
+    ``valid`` stays the valid image area; ``labels != ignore_index`` is
+    "has a target".
     """
     partner = partner.to(mask.device)
     valid = mix(targets.valid, targets.valid[partner], mask)
-    if erase is not None:
-        valid = valid & ~erase
+    has_target = valid if erase is None else valid & ~erase
     labels = mix(targets.labels, targets.labels[partner], mask)
-    labels = torch.where(valid, labels, torch.full_like(labels, ignore_index))
+    labels = torch.where(has_target, labels,
+                         torch.full_like(labels, ignore_index))
     confidence = mix(targets.confidence, targets.confidence[partner], mask)
     confidence = torch.where(valid, confidence, torch.zeros_like(confidence))
     probs = None
     if targets.probs is not None:
         probs = mix(targets.probs, targets.probs[partner], mask)
-        probs = probs * valid.unsqueeze(1)
+        probs = probs * has_target.unsqueeze(1)
     return PseudoTargets(
         labels=labels,
         confidence=confidence,

@@ -203,13 +203,18 @@ class MixSemiSegmentor(SemiSegmentor):
     # ---------------------------------------------------------- losses
     def unsup_loss_weight(self, targets: PseudoTargets):
         """lambda (ramp hook) times, with ``confidence_proportion``, the
-        fraction of target pixels whose teacher confidence exceeds the
-        threshold (a device tensor: no synchronisation; 0 without
-        targets)."""
+        fraction of the valid image area (``targets.valid``: the mixed
+        images' pixels that saw the teacher, a Cutout box included) where
+        the teacher's confidence is at or above the threshold, as both
+        authors' codes compute it: over the whole (mixed) teacher map, with
+        ``>=`` (French et al. ``train_seg_semisup_mask_mt.py``:
+        ``conf_tea >= conf_thresh``, ``conf_mask.mean()``; ClassMix
+        ``trainSSL.py``:461 ``max_probs.ge(0.968)`` summed / the map's
+        size). A device tensor: no synchronisation; 0 without pixels."""
         if self.unsup_weighting != 'confidence_proportion':
             return self.unsup_weight
         valid = targets.valid
-        confident = (targets.confidence > self.confidence_threshold) & valid
+        confident = (targets.confidence >= self.confidence_threshold) & valid
         frac = confident.sum().float() / valid.sum().clamp(min=1).float()
         return self.unsup_weight * frac
 
@@ -247,9 +252,14 @@ class MixSemiSegmentor(SemiSegmentor):
                 align_corners=getattr(head, 'align_corners', False))
             # the pixels with a target: labels are ignore_index where the
             # core's tau or pseudo_label_filter (e.g. online DARS) rejected
-            # a pixel, out of view, or in a Cutout box
+            # a pixel, out of view, or in a Cutout box. The mean runs over
+            # the valid image area (French et al.'s code: the mean over all
+            # pixels, those without a target counting 0), so a Cutout box
+            # or a rejected pixel adds 0 but counts; padding and pixels
+            # outside the view count nowhere
             has_target = targets.labels != self.ignore_index
-            loss = softmax_squared_error(logits, targets.probs, has_target)
+            loss = softmax_squared_error(
+                logits, targets.probs, has_target, avg_mask=targets.valid)
             kind = 'aux' if any(head is a for a in aux_heads) else 'decode'
             name = kind + (f'_{counts[kind]}' if counts[kind] else '')
             counts[kind] += 1
