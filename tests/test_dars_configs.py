@@ -50,7 +50,12 @@ def test_dars_config_matches_its_name(name):
     assert 'mmssl' in cfg.custom_imports['imports']
     assert cfg.default_scope == 'mmseg'
     model = cfg.model
-    assert model.type == 'EncoderDecoder', 'DARS trains a plain segmentor'
+    # a plain EncoderDecoder whose loss is eq. 2 (each part averaged over
+    # its own valid pixels)
+    assert model.type == 'SelfTrainingEncoderDecoder'
+    heads = [model.decode_head] + ([model.auxiliary_head]
+                                   if model.get('auxiliary_head') else [])
+    assert all(h.loss_decode.avg_non_ignore for h in heads)
     assert model.decode_head.type == HEAD_TYPES[info['model']]
     assert model.decode_head.num_classes == NUM_CLASSES[info['dataset']]
     assert model.backbone.depth == int(info['backbone'][1:])
@@ -79,9 +84,16 @@ def test_dars_config_matches_its_name(name):
                                                     'DARS')
         crops = [t for t in dl.dataset.labeled.pipeline
                  if t['type'] == 'RandomCrop']
+        # only the pseudo-labeled part is marked, after packing
+        marks = [t['type'] for t in dl.dataset.unlabeled.pipeline][-2:]
+        assert marks == ['PackSegInputs', 'MarkPseudoLabeled']
+        assert not any(t['type'] == 'MarkPseudoLabeled'
+                       for t in dl.dataset.labeled.pipeline)
     else:  # round 0: the labeled split only
         assert dl.sampler.type == 'InfiniteSampler'
         crops = [t for t in dl.dataset.pipeline if t['type'] == 'RandomCrop']
+        assert not any(t['type'] == 'MarkPseudoLabeled'
+                       for t in dl.dataset.pipeline)
     assert len(crops) == 1
     crop = tuple(crops[0].crop_size)
     assert tuple(model.data_preprocessor.size) == crop

@@ -1,11 +1,14 @@
 """tools/dars_rounds.py end to end on the tiny setting (2 iterations per
 round): round 0 -> pseudo-label -> round 1 -> pseudo-label -> round 2, then
-a rerun that skips every finished step."""
+a rerun that skips every finished step. Each round resumes the previous
+one's weights and optimizer state, on the continued poly schedule, with the
+loss of eq. 2 (labeled and pseudo-labeled parts averaged apart)."""
 import json
 import os.path as osp
 import subprocess
 import sys
 
+import pytest
 from mmengine.config import Config
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -28,7 +31,17 @@ def test_rounds_end_to_end_and_skip(tiny_env, tmp_path):
         assert summary['images'] == 4
         assert (work / f'round{k}' / 'iter_2.pth').is_file()
         cfg = Config.fromfile(str(work / f'round{k}' / f'round{k}_config.py'))
-        assert cfg.load_from == str(work / f'round{k - 1}' / 'iter_2.pth')
+        prev = str(work / f'round{k - 1}' / 'iter_2.pth')
+        assert cfg.load_from == prev
+        assert dict(type='LoadOptimizerStateHook',
+                    checkpoint=prev) in cfg.custom_hooks
+        # the demo's AdamW 1e-3 on the authors' continued poly schedule
+        assert cfg.optim_wrapper.optimizer.lr == pytest.approx(
+            1e-3 * (1 - k / (k + 1))**0.9)
+        log = (work / f'round{k}' / 'train.log').read_text()
+        assert f'optimizer state of {prev} loaded' in log
+        assert 'pseudo.decode.loss_ce' in log and \
+            'labeled.decode.loss_ce' in log
         part = cfg.train_dataloader.dataset.unlabeled
         assert part.data_prefix.seg_map_path == str(
             work / f'round{k}' / 'pseudo_labels' / 'gtFine' / 'train')

@@ -16,8 +16,19 @@ round-0 config and each round's alpha / beta_min / beta_max). Steps:
                             labeled + pseudo-labeled data, scale range
                             [(1-beta_min) s_min, (1+beta_max) s_max]
 
+Round k resumes from round k-1 as the authors' code does (sec. 3.1 "the
+student model resumes from the teacher model"; tool/train.py lines
+240-248 load the checkpoint's weights, epoch and optimizer state, and each
+round's yaml trains to ``epochs: 200 (k+1)`` on one poly schedule):
+``load_from`` = round k-1's checkpoint, its optimizer state through
+``LoadOptimizerStateHook`` (``dars.resume_optimizer``), and the config's
+poly schedule starting at ``lr * (1 - k/(k+1))^power``
+(``dars.continue_poly``), where the authors' poly schedule over (k+1)
+equal rounds is when round k begins.
+
 A step is skipped when its output exists (final checkpoint, summary.json);
-an interrupted pseudo-labeling step resumes. ``--round0-checkpoint`` takes
+an interrupted pseudo-labeling step resumes. Round configs are written
+atomically (temporary file + ``os.replace``). ``--round0-checkpoint`` takes
 an existing round-0 model (a checkpoint of the round-0 config trained
 elsewhere, e.g. the learning benchmark's supervised warm-up) instead of
 training round0/. ``--cfg-options`` apply to the pseudo-labeling steps and
@@ -73,6 +84,38 @@ def scale_range(base, beta_min: float, beta_max: float):
     return ((1 - beta_min) * base[0], (1 + beta_max) * base[1])
 
 
+def continued_poly_factor(k: int, power: float) -> float:
+    """The authors' poly learning-rate factor when round k begins:
+    ``poly_learning_rate(base_lr, curr_iter, max_iter)`` (authors' code:
+    util/util.py, ``base_lr * (1 - curr_iter / max_iter) ** power``) with
+    round k resuming at epoch ``200 k`` of ``max epochs 200 (k+1)``
+    (train_..._round{1,2}.yaml ``epochs: 400`` / ``600``, "resume from 200
+    epoch ckpt, this round actually has 200 epochs"): every round has the
+    same number of epochs, so the factor is ``(1 - k / (k+1)) ** power``,
+    whatever the iterations per epoch."""
+    return (1.0 - k / (k + 1.0))**power
+
+
+def poly_power(cfg: Config) -> float:
+    polys = [s for s in cfg.get('param_scheduler') or []
+             if s.get('type') == 'PolyLR']
+    if len(polys) != 1:
+        raise ValueError(f'{cfg.filename}: dars.continue_poly needs exactly '
+                         'one PolyLR in param_scheduler, found '
+                         f'{len(polys)}')
+    return float(polys[0].get('power', 1.0))
+
+
+def pseudo_part_is_marked(pipeline) -> bool:
+    return any(t.get('type') == 'MarkPseudoLabeled' for t in pipeline or [])
+
+
+def dump_atomic(cfg: Config, path: str) -> None:
+    """``cfg.dump(path)`` through a temporary file and ``os.replace``."""
+    from mmssl.pseudo_labeling.io import atomic_write_bytes
+    atomic_write_bytes(path, cfg.pretty_text.encode('utf-8'))
+
+
 def final_checkpoint(cfg: Config, work_dir: str) -> str:
     return osp.join(work_dir, f'iter_{cfg.train_cfg.max_iters}.pth')
 
@@ -121,21 +164,39 @@ def pseudo_label(config: str, ckpt: str, out: str, alpha: float, gpus: int):
 
 def round_config(cfg: Config, k: int, spec: dict, prev_ckpt: str,
                  labels_root: str, out: str) -> str:
-    """Write round k's config (from CONFIG) and return its path."""
+    """Write round k's config (from CONFIG) and return its path: round
+    k-1's weights (``load_from``) and optimizer state, the continued poly
+    schedule, the round's pseudo-labels and scale range."""
     cfg = Config(cfg.to_dict(), filename=cfg.filename)
     cfg.load_from = prev_ckpt
     seg_prefix = cfg.pseudo_label_cfg.get('seg_map_path')
     part = cfg.train_dataloader.dataset.unlabeled
+    if not pseudo_part_is_marked(part.get('pipeline')):
+        raise ValueError(
+            f'{cfg.filename}: the pseudo-labeled part\'s pipeline '
+            '(train_dataloader.dataset.unlabeled.pipeline) needs '
+            "dict(type='MarkPseudoLabeled') after PackSegInputs, so that its "
+            'loss is averaged on its own (eq. 2)')
     part.data_prefix.seg_map_path = osp.join(labels_root, seg_prefix)
     rng = scale_range(cfg.dars.get('scale_range', (0.5, 2.0)),
                       spec.get('beta_min', 0.0), spec.get('beta_max', 0.0))
     if not set_ratio_range(cfg.train_dataloader, rng):
         raise ValueError(f'{cfg.filename}: no transform with ratio_range in '
                          'train_dataloader; the scale range cannot be set')
-    cfg.dars_round = dict(k=k, scale_range=rng, **spec)
+    lr_factor = 1.0
+    if cfg.dars.get('continue_poly', False):
+        lr_factor = continued_poly_factor(k, poly_power(cfg))
+        cfg.optim_wrapper.optimizer.lr = (
+            cfg.optim_wrapper.optimizer.lr * lr_factor)
+    if cfg.dars.get('resume_optimizer', False):
+        hooks = [h for h in cfg.get('custom_hooks') or []
+                 if h.get('type') != 'LoadOptimizerStateHook']
+        cfg.custom_hooks = hooks + [
+            dict(type='LoadOptimizerStateHook', checkpoint=prev_ckpt)
+        ]
+    cfg.dars_round = dict(k=k, scale_range=rng, lr_factor=lr_factor, **spec)
     path = osp.join(out, f'round{k}_config.py')
-    os.makedirs(out, exist_ok=True)
-    cfg.dump(path)
+    dump_atomic(cfg, path)
     return path
 
 
@@ -161,7 +222,7 @@ def main(argv=None):
     if args.cfg_options:  # the pseudo-labeling steps see them too
         os.makedirs(work, exist_ok=True)
         label_config = osp.join(work, 'dars_config.py')
-        cfg.dump(label_config)
+        dump_atomic(cfg, label_config)
     if args.round0_checkpoint:
         ckpt = osp.abspath(args.round0_checkpoint)
         if not osp.isfile(ckpt):

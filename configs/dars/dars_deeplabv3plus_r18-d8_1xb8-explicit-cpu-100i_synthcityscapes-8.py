@@ -3,20 +3,26 @@
 # --num-labeled 8): round 0 is the supervised warm-up demo config (300
 # iterations of 4 labeled images, DeepLabv3+ ResNetV1c-18, 128x128 crops);
 # each round k >= 1 trains 100 iterations of 4 labeled + 4 pseudo-labeled
-# images from round k-1's weights, AdamW lr 1e-3 (the stage-2 demo's),
-# with DARS pseudo-labels and the table-6 alpha / beta schedule.
+# images from round k-1's weights and AdamW state, AdamW lr 1e-3 (the
+# stage-2 demo's) on the poly schedule continued as the authors' (round k
+# starts at 1e-3 * (k+1)^-0.9), eq. 2's loss per part, DARS pseudo-labels
+# (flip-averaged logits) and the table-6 alpha / beta schedule. Not a paper
+# setting: scale range 0.5-2.0, whole-image test at full size and no test
+# flip, as the warm-up it starts from; no 10x head lr (the warm-up's
+# optimizer has one param group, whose state round 1 resumes).
 #   python tools/dars_rounds.py THIS_CONFIG --work-dir work_dirs/dars_demo
 _base_ = ['../_base_/dars/pspnet_cityscapes.py']
 data_root = 'data/synthetic/cityscapes/'
 crop_size = (128, 128)
 img_scale = (256, 128)
+scale_range = (0.5, 2.0)
 regime = '8'
 labeled_split = f'splits/{regime}/split0/labeled.txt'
 unlabeled_split = f'splits/{regime}/split0/unlabeled.txt'
 max_iters = 100
 train_aug = [
     dict(type='RandomResize', scale=img_scale,
-         ratio_range=_base_.scale_range, keep_ratio=True)
+         ratio_range=scale_range, keep_ratio=True)
 ] + _base_.train_aug_before_crop[1:] + [
     dict(type='RandomCrop', crop_size=crop_size), _base_.pack
 ]
@@ -33,9 +39,17 @@ train_dataloader = dict(
         unlabeled=dict(
             data_root=data_root,
             ann_file=unlabeled_split,
-            pipeline=_base_.labeled_loading + train_aug)))
+            pipeline=_base_.labeled_loading + train_aug +
+            _base_.mark_pseudo)))
+test_pipeline = [
+    dict(type='LoadCheckedImageFromFile'),
+    dict(type='LoadCheckedAnnotations', num_classes=19),
+    dict(type='PackSegInputs'),
+]
 val_dataloader = dict(
-    num_workers=1, persistent_workers=False, dataset=dict(data_root=data_root))
+    num_workers=1,
+    persistent_workers=False,
+    dataset=dict(data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
 pseudo_label_cfg = dict(
     labeled=dict(data_root=data_root, ann_file=labeled_split),
@@ -44,7 +58,7 @@ pseudo_label_cfg = dict(
 # the demo model: the warm-up config's DeepLabv3+ R18 (weights from round 0)
 model = dict(
     _delete_=True,
-    type='EncoderDecoder',
+    type='SelfTrainingEncoderDecoder',
     data_preprocessor=dict(
         type='SegDataPreProcessor',
         mean=[123.675, 116.28, 103.53],
@@ -90,4 +104,5 @@ default_hooks = dict(
 env_cfg = dict(cudnn_benchmark=False)
 randomness = dict(seed=0)
 dars = dict(
-    round0_config='../demo/deeplabv3plus_r18-d8_1xb4-cpu-300i_synthcityscapes-8.py')
+    round0_config='../demo/deeplabv3plus_r18-d8_1xb4-cpu-300i_synthcityscapes-8.py',
+    scale_range=scale_range)

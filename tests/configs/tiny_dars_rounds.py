@@ -25,7 +25,8 @@ train_dataloader = dict(
         labeled=dict(data_root=data_root, ann_file=labeled_ann,
                      pipeline=_base_.labeled_loading + train_aug),
         unlabeled=dict(data_root=data_root, ann_file=unlabeled_ann,
-                       pipeline=_base_.labeled_loading + train_aug)))
+                       pipeline=_base_.labeled_loading + train_aug +
+                       _base_.mark_pseudo)))
 val_dataloader = dict(num_workers=0, dataset=dict(data_root=data_root))
 test_dataloader = val_dataloader
 pseudo_label_cfg = dict(
