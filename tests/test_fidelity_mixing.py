@@ -1,7 +1,7 @@
-"""Issue 16, point 4: French et al.'s CutMix / Cutout mean teacher do what
-the paper says and, where it is silent, what the authors' code does. Each
-test computes the paper's formula or the authors' setting independently
-(numpy / plain torch from the quoted lines) and compares.
+"""Issue 16, points 4 and 6: the mixing methods do what French et al.'s and
+ClassMix's papers say and, where they are silent, what the authors' code
+does. Each test computes the paper's formula or the authors' setting
+independently (numpy / plain torch from the quoted lines) and compares.
 
 Authors' code quoted (not vendored):
 
@@ -13,8 +13,10 @@ Authors' code quoted (not vendored):
   aspect ratio); ``train_seg_semisup_mask_mt.py``:324, 350 (loss masks),
   :358-365 (``conf_tea >= conf_thresh``, ``conf_mask.mean()``), :400
   (``(consistency_loss * loss_mask).mean()``).
-* ClassMix, github.com/WilhelmT/ClassMix ``trainSSL.py``:461
-  (``max_probs.ge(0.968)``: its weight counts the threshold itself too).
+* ClassMix, github.com/WilhelmT/ClassMix ``trainSSL.py``:409
+  (``int((nclasses - nclasses % 2) / 2)`` classes), :461
+  (``max_probs.ge(0.968)``), :528 / :551 (``evaluate(model, ...)``: the
+  student).
 """
 import glob
 import os.path as osp
@@ -36,6 +38,8 @@ CUTOUT_CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'cutout',
                                            '*.py')))
 CUTMIX_CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'cutmix',
                                            '*.py')))
+CLASSMIX_CONFIGS = sorted(
+    glob.glob(osp.join(REPO, 'configs', 'classmix', '*.py')))
 
 
 @pytest.fixture(autouse=True)
@@ -82,6 +86,14 @@ def test_cutout_demo_uses_the_authors_area_range():
     gen = TASK_UTILS.build(
         dict(Config.fromfile(path).model.semi_train_cfg.mask_generator))
     assert gen.area_range == (0.0, 1.0)
+
+
+@pytest.mark.parametrize('path', CLASSMIX_CONFIGS, ids=osp.basename)
+def test_classmix_configs_evaluate_the_student_as_the_authors(path):
+    cfg = Config.fromfile(path)
+    assert cfg.model.semi_test_cfg.predict_on == 'student'
+    assert cfg.default_hooks.checkpoint.save_best == 'student/mIoU'
+    assert cfg.model.semi_train_cfg.confidence_threshold == 0.968
 
 
 # ------------------------------------------------------- Cutout geometry
@@ -301,3 +313,27 @@ def test_confidence_proportion_counts_the_threshold_itself():
         weak_labels=torch.zeros_like(conf).long())
     # valid: 0.75 (>=), 0.5, 0.9 -> 2 of 3
     assert float(model.unsup_loss_weight(t)) == pytest.approx(2 / 3)
+
+
+# ------------------------------------------------------------- ClassMix
+def test_classmix_chooses_half_the_classes_rounded_down():
+    gen = TASK_UTILS.build(dict(type='ClassMixMaskGenerator'))
+    for n_cls in range(1, 20):
+        labels = torch.arange(n_cls).repeat_interleave(3).view(1, 1, -1)
+        labels = labels.repeat(4, 2, 1)
+        mask = gen(labels, [tuple(labels.shape[1:])] * 4, num_classes=19)
+        authors = int((n_cls - n_cls % 2) / 2)  # trainSSL.py:409
+        for k in range(4):
+            chosen = labels[k][mask[k]].unique()
+            assert len(chosen) == authors
+    # one class: nothing is pasted, the mixed image is all the partner
+    one = gen(torch.zeros((2, 4, 4), dtype=torch.long), [(4, 4)] * 2, 19)
+    assert not one.any()
+    own, partner = torch.ones(2, 3, 4, 4), torch.zeros(2, 3, 4, 4)
+    assert (mix(own, partner, one) == 0).all()
+    # the choice is uniform: with three classes each one is drawn
+    labels = torch.arange(3).view(1, 1, 3).repeat(60, 2, 1)
+    mask = gen(labels, [(2, 3)] * 60, num_classes=19)
+    drawn = labels[:, 0][mask[:, 0]]
+    assert sorted(drawn.unique().tolist()) == [0, 1, 2]
+    assert len(drawn) == 60  # one class per image

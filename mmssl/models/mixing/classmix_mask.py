@@ -12,11 +12,17 @@ class ClassMixMaskGenerator:
     """ClassMix (Olsson et al. 2021, algorithm 1).
 
     For each image A: ``C`` = the classes present in the teacher's argmax on
-    A (its valid pixels); choose ``ceil(|C| / 2)`` of them uniformly at
-    random (the authors' code rounds up: ``(n + n % 2) / 2``); ``mask`` is
-    True where A's argmax is a chosen class: those pixels of A are pasted
-    on the partner B, elsewhere the mixed image shows B. Batched on the
-    labels' device, without host synchronisation.
+    A (its valid pixels); choose ``floor(|C| / 2)`` of them uniformly at
+    random, without replacement. The paper (algorithm 1, line 5: ``|c| =
+    |C| / 2``) is silent on odd ``|C|``; the authors' code rounds down, on
+    its only class-mask path (ClassMix ``trainSSL.py``:409,
+    ``np.random.choice(nclasses, int((nclasses - nclasses % 2) / 2),
+    replace=False)``), so an image whose argmax has a single class pastes
+    nothing and the mixed image is all B. ``mask`` is True where A's argmax
+    is a chosen class: those pixels of A are pasted on the partner B,
+    elsewhere the mixed image shows B (``trainSSL.py``:129 ->
+    ``utils/transformsgpu.py`` ``mix``: ``mask * A + (1 - mask) * B``).
+    Batched on the labels' device, without host synchronisation.
     """
     needs_partner = True
 
@@ -29,11 +35,11 @@ class ClassMixMaskGenerator:
                               device=labels.device)
         present.scatter_(1, flat, True)
         present = present[:, :num_classes]
-        # random order of the present classes first: rank < ceil(|C| / 2)
+        # random order of the present classes first: rank < floor(|C| / 2)
         scores = torch.rand((n, num_classes), device=labels.device)
         scores = torch.where(present, scores, torch.full_like(scores, 2.0))
         rank = scores.argsort(dim=1).argsort(dim=1)
-        num_chosen = (present.sum(dim=1) + 1) // 2
+        num_chosen = present.sum(dim=1) // 2
         chosen = present & (rank < num_chosen[:, None])
         chosen = torch.cat([chosen, chosen.new_zeros((n, 1))], dim=1)
         return chosen.gather(1, flat).view_as(labels)
