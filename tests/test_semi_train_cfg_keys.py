@@ -48,7 +48,10 @@ def test_allowed_keys_per_model():
     get = lambda name: set(MODELS.get(name).allowed_semi_train_keys())  # noqa
     assert get('SemiSegmentor') == {
         'unsup_weight', 'unsup_on', 'pseudo_label_filter',
-        'pseudo_threshold', 'edge_width'}
+        'pseudo_threshold', 'edge_width', 'teacher'}
+    assert get('UniMatch') == get('SemiSegmentor') | {
+        'mask_generator', 'feature_perturbation', 'fp_batching', 'partners',
+        'stream_weights', 'loss_scale'}
     assert get('MixSemiSegmentor') == get('SemiSegmentor') | {
         'mask_generator', 'consistency_loss', 'unsup_weighting',
         'confidence_threshold', 'extra_augs'}

@@ -9,3 +9,4 @@ from .loading import (LoadCheckedAnnotations, LoadCheckedImageFromFile,  # noqa:
 from .multitask_loading import LoadMultiTaskAnnotations  # noqa: F401
 from .multitask_packing import PackMultiTaskInputs  # noqa: F401
 from .gaussian_blur import RandomGaussianBlur  # noqa: F401
+from .photometric import ColorJitter, PILGaussianBlur  # noqa: F401

@@ -82,6 +82,12 @@ class SemiViews(MultiBranch):
             Defaults to None: True for ``'same'``, False otherwise.
         max_tries (int): candidates drawn per sample for ``'overlap'``.
             Defaults to 64.
+        strong2 (list[dict], optional): pipeline of a second strong view
+            (branch ``strong2``, UniMatch), run on a copy of the strong
+            view's crop (the same scale and crop, so it differs from
+            ``strong`` only by what its own random ops do, as UniMatch's
+            ``img_s1`` / ``img_s2`` of one crop). Defaults to None (two
+            views).
     """
 
     def __init__(self,
@@ -92,7 +98,8 @@ class SemiViews(MultiBranch):
                  crop_relation: str = 'overlap',
                  min_overlap: float = 0.5,
                  share_scale: Optional[bool] = None,
-                 max_tries: int = 64) -> None:
+                 max_tries: int = 64,
+                 strong2: Optional[List[dict]] = None) -> None:
         if crop_relation not in CROP_RELATIONS:
             raise ValueError(f'crop_relation must be one of {CROP_RELATIONS}, '
                              f'got {crop_relation!r}')
@@ -112,8 +119,15 @@ class SemiViews(MultiBranch):
             raise ValueError(f'crop_size must be (h, w) > 0, got {crop_size}')
         if max_tries < 1:
             raise ValueError(f'max_tries must be >= 1, got {max_tries}')
-        super().__init__(
-            branch_field=['weak', 'strong'], weak=weak, strong=strong)
+        if strong2 is None:
+            super().__init__(
+                branch_field=['weak', 'strong'], weak=weak, strong=strong)
+        else:
+            super().__init__(
+                branch_field=['weak', 'strong', 'strong2'],
+                weak=weak,
+                strong=strong,
+                strong2=strong2)
         self.crop_size = (int(crop_size[0]), int(crop_size[1]))
         self.resize_cfg = resize
         self.resize = TRANSFORMS.build(resize) if resize is not None else None
@@ -234,6 +248,8 @@ class SemiViews(MultiBranch):
     def transform(self, results: dict) -> Optional[dict]:
         """Make both views, run their pipelines, group like MultiBranch."""
         views = dict(zip(('weak', 'strong'), self.make_views(results)))
+        if 'strong2' in self.branch_field:
+            views['strong2'] = copy.deepcopy(views['strong'])
         multi_results = {}
         for branch in self.branch_field:
             out = self.branch_pipelines[branch](views[branch])
@@ -253,4 +269,6 @@ class SemiViews(MultiBranch):
                 f'min_overlap={self.min_overlap}, '
                 f'share_scale={self.share_scale}, '
                 f'weak={self.branch_pipelines["weak"]}, '
-                f'strong={self.branch_pipelines["strong"]})')
+                f'strong={self.branch_pipelines["strong"]}' +
+                (f', strong2={self.branch_pipelines["strong2"]}'
+                 if 'strong2' in self.branch_pipelines else '') + ')')

@@ -229,6 +229,11 @@ class EMATeacherHook(Hook):
                 raise AttributeError(
                     f'EMATeacherHook needs model.{attr} (an nn.Module); '
                     f'{type(model).__name__} has none')
+        if model.teacher is model.student:
+            raise ValueError(
+                f'EMATeacherHook: {type(model).__name__} has no EMA teacher '
+                "(semi_train_cfg.teacher='student': the student labels "
+                'itself); remove the hook from custom_hooks')
         return model.teacher, model.student
 
     def _get_plan(self, teacher: nn.Module, student: nn.Module) -> _EMAPlan:

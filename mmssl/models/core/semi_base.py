@@ -2,6 +2,7 @@
 template every mmssl model overrides step by step."""
 import copy
 from abc import abstractmethod
+from contextlib import contextmanager
 from typing import Dict, List, Optional, Tuple
 
 import torch
@@ -17,6 +18,10 @@ from ..utils.labeled_flags import labeled_flags
 from ..utils.semi_batch import SemiBatch, UnsupBatch
 
 UNSUP_ON = ('unlabeled', 'all')
+
+#: ``semi_train_cfg.teacher``: an EMA copy of the student, or the student
+#: itself (read by the models that declare the key, e.g. SemiSegmentor)
+TEACHER_MODES = ('ema', 'student')
 
 #: MessageHub runtime-info key under which a semi model publishes, every
 #: training step, what hooks may show (see :meth:`SemiBaseModel.publish`).
@@ -100,9 +105,22 @@ class SemiBaseModel(BaseModel):
         self.check_semi_train_cfg(self.semi_train_cfg)
         # ConfigDict: mmseg reads e.g. ``test_cfg.mode`` as attributes.
         self.student = MODELS.build(ConfigDict(copy.deepcopy(model)))
-        self.teacher = MODELS.build(ConfigDict(copy.deepcopy(model)))
-        self.teacher.requires_grad_(False)
-        self.teacher.eval()
+        # 'ema' (default): a second model, kept an EMA of the student by
+        # EMATeacherHook; 'student' (e.g. UniMatch): no second model, the
+        # student labels (in eval mode, see teacher_eval) and predicts
+        teacher_mode = self.semi_train_cfg.get('teacher', 'ema')
+        if teacher_mode not in TEACHER_MODES:
+            raise ValueError(f'semi_train_cfg.teacher must be one of '
+                             f'{TEACHER_MODES}, got {teacher_mode!r}')
+        self.teacher_is_student = teacher_mode == 'student'
+        if self.teacher_is_student:
+            # an alias, not a submodule: no 'teacher.*' keys in the state
+            # dict, no frozen parameters, train() leaves the mode alone
+            object.__setattr__(self, 'teacher', self.student)
+        else:
+            self.teacher = MODELS.build(ConfigDict(copy.deepcopy(model)))
+            self.teacher.requires_grad_(False)
+            self.teacher.eval()
         self.semi_test_cfg = dict(semi_test_cfg or {})
         self.semi_test_cfg.setdefault('predict_on', 'teacher')
         if self.semi_test_cfg['predict_on'] not in ('teacher', 'student'):
@@ -146,8 +164,24 @@ class SemiBaseModel(BaseModel):
     def train(self, mode: bool = True) -> 'SemiBaseModel':
         """Set train mode on the student; the teacher always stays in eval."""
         super().train(mode)
-        self.teacher.train(False)
+        if not self.teacher_is_student:
+            self.teacher.train(False)
         return self
+
+    @contextmanager
+    def teacher_eval(self):
+        """Within the block the teacher is in eval mode: a no-op for an EMA
+        teacher (always in eval); with ``teacher='student'`` the student is
+        switched to eval mode (BatchNorm running statistics, no dropout)
+        and back to its mode afterwards."""
+        was_training = self.teacher.training
+        if self.teacher_is_student and was_training:
+            self.teacher.train(False)
+        try:
+            yield
+        finally:
+            if self.teacher_is_student and was_training:
+                self.teacher.train(True)
 
     def forward(self, inputs, data_samples=None, mode: str = 'tensor'):
         if mode == 'loss':

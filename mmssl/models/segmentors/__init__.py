@@ -1,4 +1,8 @@
 from .mix_semi_segmentor import MixSemiSegmentor
 from .semi_segmentor import SemiSegmentor
+from .unimatch import UniMatch, UniMatchCutMixMaskGenerator
 
-__all__ = ['MixSemiSegmentor', 'SemiSegmentor']
+__all__ = [
+    'MixSemiSegmentor', 'SemiSegmentor', 'UniMatch',
+    'UniMatchCutMixMaskGenerator'
+]

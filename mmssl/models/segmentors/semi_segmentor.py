@@ -1,6 +1,6 @@
 """Dense FixMatch / FixMatch* for semantic segmentation, in small steps."""
 import inspect
-from typing import Any, Dict, List, NamedTuple, Sequence
+from typing import Any, Dict, List, NamedTuple, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -13,6 +13,7 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from mmseg.utils import add_prefix
 from ..core import SemiBaseModel
+from ..utils.feature_perturbation import cat_batch
 from ..utils.head_outputs import (PER_PART_HEADS, head_list,
                                   precomputed_forward, slice_batch)
 from ..utils.seg_pseudo_labels import (match_seg_pseudo_labels,
@@ -79,10 +80,14 @@ class SemiSegmentor(SemiBaseModel):
             ``unsup_on`` ('unlabeled' or 'all': which samples' strong views
             get Lu, default 'all'), ``unsup_weight`` (initial lambda; the
             ramp hook overrides it), ``edge_width`` (edge maps of
-            pseudo-labels for heads with a boundary loss, default 3).
+            pseudo-labels for heads with a boundary loss, default 3),
+            ``teacher`` ('ema', default: an EMA copy of the student, kept
+            by ``EMATeacherHook``; 'student': no second model, the student
+            makes the pseudo-labels in eval mode and predicts, e.g.
+            UniMatch; use no ``EMATeacherHook`` then).
     """
 
-    semi_train_keys = ('pseudo_threshold', 'edge_width')
+    semi_train_keys = ('pseudo_threshold', 'edge_width', 'teacher')
 
     def __init__(self, segmentor: dict, **kwargs):
         super().__init__(model=segmentor, **kwargs)
@@ -100,8 +105,9 @@ class SemiSegmentor(SemiBaseModel):
     def teacher_logits(self, inputs: Tensor, data_samples: Sequence) -> Tensor:
         """Teacher logits ``[N, C, H, W]`` in the padded batch frame (the
         segmentor's own ``encode_decode``, with :func:`batch_frame_metas`)."""
-        return self.teacher.encode_decode(
-            inputs, batch_frame_metas(inputs, data_samples))
+        with self.teacher_eval():
+            return self.teacher.encode_decode(
+                inputs, batch_frame_metas(inputs, data_samples))
 
     @torch.no_grad()
     def make_pseudo_targets(self, batch: SemiBatch) -> PseudoTargets:
@@ -164,8 +170,14 @@ class SemiSegmentor(SemiBaseModel):
         supervised step does: batch statistics see the whole batch, every
         rank calls every head once per step (SyncBN), and every parameter
         takes part (DDP) whatever the batch's labels."""
+        feats = self.student.extract_feat(inputs)
+        return StudentForward(feats, self.heads_forward(feats, data_samples))
+
+    def heads_forward(self, feats, data_samples: List) -> Dict[nn.Module, Any]:
+        """Every student head that runs once over the batch (decode stages
+        up to the first of :data:`PER_PART_HEADS`, auxiliary heads) on the
+        backbone (+ neck) features ``feats``: head -> its output."""
         student = self.student
-        feats = student.extract_feat(inputs)
         outputs = dict()
         prev = None
         for head in head_list(student.decode_head):
@@ -175,7 +187,54 @@ class SemiSegmentor(SemiBaseModel):
             outputs[head] = prev
         for head in head_list(getattr(student, 'auxiliary_head', None)):
             outputs[head] = self._head_forward(head, feats, None, data_samples)
-        return StudentForward(feats, outputs)
+        return outputs
+
+    def perturbed_student_forward(
+            self,
+            inputs: Tensor,
+            data_samples: List,
+            perturb,
+            batching: str = 'concat'
+    ) -> Tuple[StudentForward, StudentForward]:
+        """The feature-perturbation seam: one backbone (+ neck) forward,
+        then the heads on the clean features and on ``perturb(feats)``
+        (e.g. :class:`mmssl.models.utils.FeatureDropout`), for any mmseg
+        ``EncoderDecoder`` / ``CascadeEncoderDecoder``: the perturbation
+        sits between ``extract_feat`` and the heads, whatever they are.
+
+        ``batching='concat'`` runs every head ONCE on the clean and the
+        perturbed features stacked on the batch dimension (as UniMatch's
+        DeepLabv3+ ``forward(need_fp=True)`` decodes
+        ``torch.cat((c, dropout(c)))``: the heads' BatchNorm sees both);
+        ``'separate'`` runs the heads twice. Returns the clean and the
+        perturbed :class:`StudentForward` (features and head outputs of the
+        ``len(inputs)`` samples each); both feed :meth:`part_losses`, and
+        heads in :data:`PER_PART_HEADS` run there on the respective
+        features."""
+        if batching not in ('concat', 'separate'):
+            raise ValueError("batching must be 'concat' or 'separate', got "
+                             f'{batching!r}')
+        feats = self.student.extract_feat(inputs)
+        perturbed = perturb(feats)
+        if batching == 'separate':
+            return (StudentForward(feats,
+                                   self.heads_forward(feats, data_samples)),
+                    StudentForward(perturbed,
+                                   self.heads_forward(perturbed,
+                                                      data_samples)))
+        n = len(inputs)
+        both = self.heads_forward(
+            cat_batch(feats, perturbed),
+            list(data_samples) + list(data_samples))
+        clean_idx = torch.arange(n, device=inputs.device)
+        pert_idx = torch.arange(n, 2 * n, device=inputs.device)
+        return (StudentForward(
+            feats, {h: slice_batch(o, clean_idx)
+                    for h, o in both.items()}),
+                StudentForward(
+                    perturbed,
+                    {h: slice_batch(o, pert_idx)
+                     for h, o in both.items()}))
 
     @staticmethod
     def _head_forward(head: nn.Module, feats, prev, data_samples):
