@@ -1,7 +1,7 @@
 # CPU Dense FixMatch from random init: the real Dense FixMatch config with
 # the small model and data of the baseline demo; 4 labeled + 4 unlabeled per
 # batch, Lu on the unlabeled samples only (half the student's work of 'all';
-# the paper configs use 'all'). The main job does not train this config
+# the paper configs too: Dense FixMatch table 3, dagger). The main job does not train this config
 # from scratch (a 300-step teacher labels too badly to teach: 10.3 vs 12.2
 # mIoU); it is the base of the stage-2 demo config, dense-fixmatch_
 # deeplabv3plus_r18-d8_1xb8-explicit-same-cpu-sup300i-100i_synthcityscapes-8,

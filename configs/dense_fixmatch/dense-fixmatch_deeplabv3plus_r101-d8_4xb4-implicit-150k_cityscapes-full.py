@@ -1,7 +1,7 @@
 # Dense FixMatch, DeepLabv3+ R101, Cityscapes full (2975 labeled + 19,998
 # train_extra unlabeled), implicit sampling: 16 per batch (4 on each of 4 GPUs)
 # drawn uniformly from the pool (~13 % labeled); otherwise as the explicit
-# config (150k iterations, 10 % ramp-up).
+# config (150k iterations, 60-epoch ramp-up, Lu on all samples).
 _base_ = ('./dense-fixmatch_deeplabv3plus_r101-d8_4xb4-explicit-150k_'
           'cityscapes-full.py')
 train_dataloader = dict(

@@ -4,7 +4,8 @@
 # Cutout), each with its own scale and crop; pseudo-labels are matched between
 # the views like Dense FixMatch. R50, Cityscapes 1/32 split 0, explicit. Paper
 # silent / choice: independent crops ('any'), the Dense FixMatch loss (hard
-# pseudo-labels, tau 0.5, lambda 1, 5 % ramp-up).
+# pseudo-labels, tau 0.5, lambda 1, Lu on the unlabeled samples; the
+# 60-epoch warm-up of table 5's caption).
 _base_ = ('./dense-fixmatch_deeplabv3plus_r50-d8_4xb4-explicit-89k_'
           'cityscapes-1-32.py')
 strong_branch = _base_.weak_branch  # flip + pack
