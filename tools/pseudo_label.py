@@ -204,8 +204,8 @@ def main(argv=None):
 
 
 def labeler_rank():
-    from mmssl.pseudo_labeling.offline import dist_info
-    return dist_info()[0]
+    from mmengine.dist import get_rank
+    return get_rank()
 
 
 def _warn_overlap(labeled, unlabeled):

@@ -32,7 +32,7 @@ from typing import List, Optional
 import numpy as np
 import torch
 from mmengine.dataset import pseudo_collate
-from mmengine.dist import all_reduce, barrier, get_dist_info
+from mmengine.dist import all_reduce, barrier, get_dist_info, get_rank
 from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
@@ -46,15 +46,10 @@ from .selection import SelectionPlan, apply_plan
 STATE_DIR = '.pseudo_label'
 
 
-#: ``(rank, world_size)``, (0, 1) without torch.distributed (mmengine's;
-#: the name is kept for tools/pseudo_label.py)
-dist_info = get_dist_info
-
-
 def all_reduce_numpy(arr: np.ndarray) -> np.ndarray:
     """Sum an int64 numpy array over ranks (mmengine's ``all_reduce``, which
     moves it to the communication device, e.g. CUDA for NCCL)."""
-    if dist_info()[1] == 1:
+    if get_dist_info()[1] == 1:
         return arr
     t = torch.from_numpy(np.ascontiguousarray(arr))
     all_reduce(t, op='sum')
@@ -219,11 +214,11 @@ class OfflinePseudoLabeler:
         return stem, labels, conf, confidence_bins(conf, self.num_bins)
 
     def _my_chunks(self):
-        rank, world = dist_info()
+        rank, world = get_dist_info()
         return [g for g in range(self.num_chunks) if g % world == rank]
 
     def _progress(self, total: int, title: str):
-        rank, _ = dist_info()
+        rank = get_rank()
         if rank == 0 and total:
             print_log(f'{title}: {total} images on this rank',
                       logger='current')
@@ -233,7 +228,7 @@ class OfflinePseudoLabeler:
     # ------------------------------------------------------------ state
     def _check_run_state(self):
         path = osp.join(self.state_dir, 'run.json')
-        rank, _ = dist_info()
+        rank = get_rank()
         if osp.isfile(path):
             with open(path) as f:
                 old = json.load(f)
@@ -280,7 +275,7 @@ class OfflinePseudoLabeler:
         if bar is not None:
             print()
         hist = all_reduce_numpy(hist)
-        if dist_info()[0] == 0:
+        if get_rank() == 0:
             import io as _io
             buf = _io.BytesIO()
             np.savez(buf, hist=hist)
@@ -393,7 +388,7 @@ class OfflinePseudoLabeler:
             summary['kl_labeled_pseudo'] = kl_divergence(self.target, pseudo)
             summary['kl_labeled_predicted'] = kl_divergence(
                 self.target, predicted)
-        if dist_info()[0] == 0:
+        if get_rank() == 0:
             atomic_write_json(osp.join(self.out_root, 'summary.json'), summary)
             from .report import plot_distributions
             plot_distributions(
@@ -407,7 +402,7 @@ class OfflinePseudoLabeler:
         self._check_run_state()
         hist = self.statistics()
         plan = self.policy.plan(hist.sum(0), self.target)
-        if dist_info()[0] == 0:
+        if get_rank() == 0:
             atomic_write_json(osp.join(self.state_dir, 'plan.json'),
                               plan.to_dict())
         self.write(hist, plan)

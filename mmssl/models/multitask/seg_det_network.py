@@ -2,7 +2,6 @@
 import copy
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import torch
 from mmdet.models.utils import reweight_loss_dict
 from mmdet.registry import MODELS as MMDET_MODELS
 from mmdet.structures import DetDataSample
