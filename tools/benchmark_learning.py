@@ -50,17 +50,22 @@ distribution from a labeled dataset config (``FILTER_TARGET_KEY``): that
 dataset then gets the run's data root and labeled split too.
 """
 import argparse
-import json
 import math
-import os
 import os.path as osp
 import re
 import statistics
-import subprocess
 import sys
 import time
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+# the shared helpers, also for tools/benchmark_dars_rounds.py (bl.<name>)
+from benchmark_common import (DATA_ROOT, ROOT, LearningBenchmark,  # noqa
+                              RunFailed, data_root_for, fmt_secs, fmt_wall,
+                              jsonable, last_test_line, nanmean,
+                              parse_progress, run, run_quiet,
+                              train_and_test, train_secs_summary,
+                              write_json_atomic)
+
 WARMUP = 'configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-300i_synthcityscapes-8.py'
 CONFIGS = dict(
     baseline='configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-sup300i-100i_'
@@ -88,7 +93,6 @@ INIT_KEY = dict(
 # same data root and labeled split as the training data
 FILTER_TARGET_KEY = 'model.semi_train_cfg.pseudo_label_filter.target'
 BASELINE = 'baseline'  # the method the others are compared with per class
-DATA_ROOT = 'data/synthetic'  # data seed 0 (the demo configs' data)
 BIG_CHANGE = 5.0  # IoU points: per-class changes reported by name
 
 
@@ -121,18 +125,7 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-# ---------------------------------------------------------------- parsing
-PROGRESS_RE = re.compile(
-    r'Iter\(train\)\s*\[\s*(\d+)\s*/\s*(\d+)\s*\].*?'
-    r'eta:\s*((?:\d+ days?, )?\d+:\d\d:\d\d)')
-
-
-def parse_progress(line):
-    """(step, total, eta) of an mmengine ``Iter(train)`` log line, or None."""
-    m = PROGRESS_RE.search(line)
-    return (int(m.group(1)), int(m.group(2)), m.group(3)) if m else None
-
-
+# ------------------------------------------------------------- parsing
 def _num(text):
     try:
         return float(text)
@@ -172,18 +165,13 @@ def parse_class_table(text):
 
 def parse_test_metrics(text):
     """(mIoU, aAcc) of the last ``Iter(test)`` line of a test log."""
-    line = re.findall(r'Iter\(test\).*', text)[-1]
+    line = last_test_line(text)
     miou = float(re.search(r'mIoU: ([0-9.]+)', line).group(1))
     aacc = float(re.search(r'aAcc: ([0-9.]+)', line).group(1))
     return miou, aacc
 
 
 # ------------------------------------------------------------- statistics
-def nanmean(values):
-    vals = [v for v in values if v is not None and not math.isnan(v)]
-    return statistics.mean(vals) if vals else float('nan')
-
-
 def class_changes(base, method):
     """{class: method IoU - baseline IoU} (nan where either is nan)."""
     return {c: method.get(c, float('nan')) - base[c] for c in base}
@@ -202,65 +190,7 @@ def worst_change(changes):
     return min(finite, key=lambda cd: cd[1]) if finite else None
 
 
-def jsonable(obj):
-    """NaN -> None (JSON has no NaN), recursively."""
-    if isinstance(obj, float) and math.isnan(obj):
-        return None
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    return obj
-
-
-def write_json_atomic(path, obj):
-    tmp = f'{path}.tmp{os.getpid()}'
-    with open(tmp, 'w') as f:
-        json.dump(jsonable(obj), f, indent=1)
-        f.write('\n')
-    os.replace(tmp, path)
-
-
 # ------------------------------------------------------------------ runs
-def fmt_secs(secs):
-    """Training wall time, or 'reused' for a run found on disk."""
-    return 'reused' if secs is None or math.isnan(secs) else f'{secs:.0f}s'
-
-
-def fmt_wall(secs):
-    m, s = divmod(int(round(secs)), 60)
-    h, m = divmod(m, 60)
-    return f'{h}:{m:02d}:{s:02d}'
-
-
-class RunFailed(Exception):
-    pass
-
-
-def run(cmd, log, label=None):
-    """Run cmd in ROOT with its output in log; echo training progress."""
-    env = dict(os.environ, PYTHONUNBUFFERED='1')
-    with open(log, 'w') as f:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True,
-                                errors='replace', env=env)
-        for line in proc.stdout:
-            f.write(line)
-            f.flush()
-            prog = parse_progress(line) if label else None
-            if prog:
-                print(f'[bench] {label}: step {prog[0]}/{prog[1]}, '
-                      f'eta {prog[2]}', flush=True)
-        rc = proc.wait()
-    if rc:
-        with open(log) as f:
-            tail = ''.join(f.readlines()[-15:])
-        raise RunFailed(f'failed ({rc}): {" ".join(cmd)}\n'
-                        f'--- last lines of {log} ---\n{tail}')
-    with open(log) as f:
-        return f.read()
-
-
 def schedule_opts(iters):
     return [
         f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
@@ -321,11 +251,6 @@ def has_filter_target(cfg_path):
     return isinstance((filt or {}).get('target'), dict)
 
 
-def data_root_for(data_seed):
-    root = DATA_ROOT if data_seed == 0 else f'{DATA_ROOT}_data{data_seed}'
-    return root, osp.join(root, 'cityscapes') + '/'
-
-
 def seg_test_record(text):
     """mIoU, aAcc and the per-class IoU / Acc of a ``tools/test.py`` log."""
     miou, aacc = parse_test_metrics(text)
@@ -336,80 +261,6 @@ def seg_test_record(text):
                        for c, r in table.items()},
         per_class_acc={c: r.get('Acc', float('nan'))
                        for c, r in table.items()})
-
-
-def train_and_test(label, cfg, work_dir, iters, opts, test_opts, force,
-                   older_than=None, parse=seg_test_record):
-    """Train (unless a fresh checkpoint exists) and test one run.
-
-    ``parse`` turns the test log into the metrics dict
-    (:func:`seg_test_record` by default; the multi-task benchmark passes
-    its own). Returns those metrics plus train seconds (of this call, or
-    of the stored run when reused), test seconds (nan when a finished
-    test was reused), reused, checkpoint.
-    """
-    ckpt = osp.join(work_dir, f'iter_{iters}.pth')
-    ckpt_abs = osp.join(ROOT, ckpt)
-    secs_file = osp.join(ROOT, work_dir, 'bench_train_secs.txt')
-    stale = (older_than is not None and osp.isfile(ckpt_abs)
-             and osp.getmtime(ckpt_abs) < osp.getmtime(older_than))
-    reused = not (force or stale or not osp.isfile(ckpt_abs))
-    if not reused:
-        print(f'[bench] {label}: training {iters} iterations '
-              f'(log {work_dir}.train.log)', flush=True)
-        os.makedirs(osp.join(ROOT, work_dir), exist_ok=True)
-        t0 = time.time()
-        run([sys.executable, 'tools/train.py', cfg, '--work-dir', work_dir,
-             '--cfg-options', *opts], osp.join(ROOT, work_dir + '.train.log'),
-            label)
-        secs = time.time() - t0
-        with open(secs_file, 'w') as f:
-            f.write(f'{secs:.1f}\n')
-    else:
-        print(f'[bench] {label}: reusing {ckpt}', flush=True)
-        try:
-            with open(secs_file) as f:
-                secs = float(f.read())
-        except (OSError, ValueError):
-            secs = float('nan')
-    test_log = osp.join(ROOT, work_dir + '.test.log')
-    rec = None
-    if reused and osp.isfile(test_log) and (osp.getmtime(test_log) >
-                                            osp.getmtime(ckpt_abs)):
-        with open(test_log) as f:  # the test of this very checkpoint
-            try:
-                rec = parse(f.read())
-                print(f'[bench] {label}: reusing its test ({test_log})',
-                      flush=True)
-            except (IndexError, AttributeError, ValueError):
-                rec = None
-    test_secs = float('nan')
-    if rec is None:
-        print(f'[bench] {label}: testing', flush=True)
-        t0 = time.time()
-        rec = parse(
-            run([sys.executable, 'tools/test.py', cfg, ckpt, '--work-dir',
-                 osp.join(work_dir, 'test'), '--cfg-options', *test_opts],
-                test_log))
-        test_secs = time.time() - t0
-    rec.update(train_secs=secs, test_secs=test_secs, reused=reused,
-               checkpoint=ckpt)
-    return rec
-
-
-def prepare_data(py, data_seed, num_labeled, num_splits):
-    root, cs_root = data_root_for(data_seed)
-    for cmd in ([py, 'tools/gen_datasets.py', '--out', root, '--dataset',
-                 'cityscapes', '--seed', str(data_seed)],
-                [py, 'tools/make_splits.py', '--dataset', 'cityscapes',
-                 '--data-root', cs_root, '--num-labeled', str(num_labeled),
-                 '--num-splits', str(num_splits)]):
-        out = subprocess.run(cmd, cwd=ROOT, check=True, text=True,
-                             stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT).stdout
-        for line in out.strip().splitlines():
-            print(f'[bench] data {data_seed}: {line}', flush=True)
-    return cs_root
 
 
 # ---------------------------------------------------------------- report
@@ -504,11 +355,7 @@ def summary_table(args, results, pairs, names):
             continue
         mious = [x['mIoU'] for _, x in r]
         std = statistics.stdev(mious) if len(mious) > 1 else 0.0
-        timed = [x['train_secs'] for _, x in r
-                 if not x['reused'] and not math.isnan(x['train_secs'])]
-        stored = [x['train_secs'] for _, x in r
-                  if not math.isnan(x['train_secs'])]
-        secs = fmt_secs(statistics.mean(timed)) if timed else 'reused'
+        secs, stored = train_secs_summary([x for _, x in r])
         per = ' '.join(f'd{d}s{s}:{x["mIoU"]:.2f}' for (d, s), x in r)
         print(f'{name:16s} {statistics.mean(mious):10.2f} {std:6.2f} '
               f'{statistics.mean(x["aAcc"] for _, x in r):10.2f} '
@@ -516,118 +363,82 @@ def summary_table(args, results, pairs, names):
         summary[name] = dict(
             mIoU_mean=statistics.mean(mious), mIoU_std=std,
             aAcc_mean=statistics.mean(x['aAcc'] for _, x in r),
-            train_secs_mean=statistics.mean(stored) if stored else None,
-            runs=len(r))
+            train_secs_mean=stored, runs=len(r))
     return summary
+
+
+# ------------------------------------------------------------ the loop
+class SegLearningBenchmark(LearningBenchmark):
+    """Segmentation: warm-up (skipped with ``--warmup-iters 0``, the
+    methods then start from random init), then each method; labeled /
+    unlabeled splits of ``--num-labeled`` images."""
+    warmup_config = WARMUP
+    configs = CONFIGS
+    init_key = INIT_KEY
+
+    def setup(self):
+        methods = self.args.methods
+        self.semi = {m: is_semi(CONFIGS[m]) for m in methods}
+        self.target = {m: has_filter_target(CONFIGS[m]) for m in methods}
+        bad = [m for m in self.args.compare_to if m not in methods]
+        if bad:
+            raise SystemExit(f'--compare-to {bad}: not in --methods')
+
+    def has_warmup(self):
+        return bool(self.args.warmup_iters)
+
+    def prepare_data(self, data_seed):
+        root, cs_root = data_root_for(data_seed)
+        run_quiet([[self.py, 'tools/gen_datasets.py', '--out', root,
+                    '--dataset', 'cityscapes', '--seed', str(data_seed)],
+                   [self.py, 'tools/make_splits.py', '--dataset',
+                    'cityscapes', '--data-root', cs_root, '--num-labeled',
+                    str(self.args.num_labeled), '--num-splits',
+                    str(max(self.args.seeds) + 1)]], data_seed)
+        return cs_root
+
+    def run_tag(self, data_seed, seed):
+        return f'l{self.args.num_labeled}_data{data_seed}_seed{seed}'
+
+    def train_opts(self, st):
+        split = f'splits/{self.args.num_labeled}/split{st.seed}'
+        head = schedule_opts(st.iters) + self.seed_opts(st.seed)
+        if st.stage == 'warmup':
+            return (head + split_opts(False, split) +
+                    train_root_opts(False, st.cs_root) + self.log_opts())
+        semi, target = self.semi[st.stage], self.target[st.stage]
+        return (head + split_opts(semi, split, target) +
+                train_root_opts(semi, st.cs_root, target) +
+                self.log_opts() + self.init_opts(st.stage, st.warm_ckpt) +
+                self.args.cfg_options)
+
+    def test_opts(self, cs_root):
+        return eval_root_opts(cs_root)
+
+    def parse_test(self, text):
+        return seg_test_record(text)
+
+    def describe(self, st, rec):
+        secs = None if rec['reused'] else rec['train_secs']
+        return (f'data {st.data_seed} seed {st.seed} {st.stage:15s} mIoU '
+                f'{rec["mIoU"]:6.2f} aAcc {rec["aAcc"]:6.2f} train '
+                f'{fmt_secs(secs)}')
+
+    def report(self, results, pairs, stages):
+        args = self.args
+        extra = dict(
+            summary=summary_table(args, results, pairs, stages),
+            per_class=per_class_report(results, args.methods, pairs))
+        if args.compare_to:
+            extra['per_class_vs'] = {
+                ref: per_class_report(results, args.methods, pairs, ref)
+                for ref in args.compare_to}
+        return extra
 
 
 def main(argv=None):
     t_start = time.time()
-    args = parse_args(argv)
-    py = sys.executable
-    work_root = osp.join(ROOT, args.work_dir)
-    os.makedirs(work_root, exist_ok=True)
-    results_path = osp.join(work_root, 'results.json')
-    semi = {m: is_semi(CONFIGS[m]) for m in args.methods}
-    target = {m: has_filter_target(CONFIGS[m]) for m in args.methods}
-    bad = [m for m in args.compare_to if m not in args.methods]
-    if bad:
-        raise SystemExit(f'--compare-to {bad}: not in --methods')
-    pairs = [(d, s) for d in args.data_seeds for s in args.seeds]
-    stages = (['warmup'] if args.warmup_iters else []) + args.methods
-    total = len(pairs) * len(stages)
-    log_opts = ([f'default_hooks.logger.interval={args.log_interval}']
-                if args.log_interval else [])
-    results = {}  # (data seed, seed, stage) -> run record
-    failed = []
-    settings = dict(vars(args), configs=dict(CONFIGS, warmup=WARMUP),
-                    data_roots={d: data_root_for(d)[1]
-                                for d in args.data_seeds})
-
-    def save(done=False):
-        runs = [dict(data_seed=d, seed=s, stage=n, **r)
-                for (d, s, n), r in results.items()]
-        write_json_atomic(results_path, dict(
-            settings=settings, runs=runs, failed=failed, complete=done,
-            wall_secs=time.time() - t_start, **extra))
-
-    extra = {}
-    k = 0
-    for d in args.data_seeds:
-        cs_root = prepare_data(py, d, args.num_labeled, max(args.seeds) + 1)
-        for seed in args.seeds:
-            split = f'splits/{args.num_labeled}/split{seed}'
-            seed_opts = [f'randomness.seed={seed}']
-            tag = f'l{args.num_labeled}_data{d}_seed{seed}'
-            warm_ckpt = None
-            for stage in stages:
-                k += 1
-                label = f'data{d} seed{seed} {stage}'
-                print(f'\n[bench] run {k}/{total}: {label}', flush=True)
-                rec = dict(name=label)
-                if stage == 'warmup':
-                    iters, cfg = args.warmup_iters, WARMUP
-                    wd = osp.join(args.work_dir,
-                                  f'warmup{args.warmup_iters}_{tag}')
-                    opts = (schedule_opts(iters) + seed_opts +
-                            split_opts(False, split) +
-                            train_root_opts(False, cs_root) + log_opts)
-                    older_than = None
-                else:
-                    if args.warmup_iters and warm_ckpt is None:
-                        print(f'[bench] {label}: skipped (no warm-up)',
-                              flush=True)
-                        failed.append(dict(run=label, error='no warm-up'))
-                        continue
-                    iters, cfg = args.iters, CONFIGS[stage]
-                    wd = osp.join(args.work_dir,
-                                  f'{stage}_w{args.warmup_iters}_'
-                                  f'{args.iters}_{tag}')
-                    opts = (schedule_opts(iters) + seed_opts +
-                            split_opts(semi[stage], split, target[stage]) +
-                            train_root_opts(semi[stage], cs_root,
-                                            target[stage]) + log_opts)
-                    if warm_ckpt:
-                        opts.append(f'{INIT_KEY[stage]}={warm_ckpt}')
-                        older_than = osp.join(ROOT, warm_ckpt)
-                    else:  # from random init
-                        opts.append(
-                            f'{INIT_KEY[stage].rsplit(".", 1)[0]}=None')
-                        older_than = None
-                    opts += args.cfg_options
-                rec.update(config=cfg, work_dir=wd, iters=iters)
-                try:
-                    rec.update(train_and_test(
-                        label, cfg, wd, iters, opts,
-                        eval_root_opts(cs_root), args.force, older_than))
-                except (RunFailed, IndexError, AttributeError) as e:
-                    print(f'[bench] {label}: FAILED\n{e}', flush=True)
-                    failed.append(dict(run=label, error=str(e)))
-                    save()
-                    continue
-                if stage == 'warmup':
-                    warm_ckpt = rec['checkpoint']
-                results[(d, seed, stage)] = rec
-                save()
-                secs = None if rec['reused'] else rec['train_secs']
-                print(f'data {d} seed {seed} {stage:15s} mIoU '
-                      f'{rec["mIoU"]:6.2f} aAcc {rec["aAcc"]:6.2f} train '
-                      f'{fmt_secs(secs)}', flush=True)
-
-    extra['summary'] = summary_table(args, results, pairs, stages)
-    extra['per_class'] = per_class_report(results, args.methods, pairs)
-    if args.compare_to:
-        extra['per_class_vs'] = {
-            ref: per_class_report(results, args.methods, pairs, ref)
-            for ref in args.compare_to}
-    wall = time.time() - t_start
-    save(done=not failed)
-    if failed:
-        print(f'\n[bench] {len(failed)} run(s) failed: ' +
-              ', '.join(f['run'] for f in failed))
-    print(f'\n[bench] total wall time {fmt_wall(wall)} ({wall:.0f}s); '
-          f'results in {osp.join(args.work_dir, "results.json")}', flush=True)
-    return 1 if failed else 0
+    return SegLearningBenchmark(parse_args(argv), t_start).run()
 
 
 if __name__ == '__main__':

@@ -2,8 +2,9 @@
 FixMatch and FixMatch* multi-task (segmentation + detection) on generated
 data, from a shared supervised warm-up.
 
-The multi-task counterpart of ``tools/benchmark_learning.py`` (whose run /
-progress / JSON helpers it reuses). Per data seed ``d`` (``--data-seeds``)
+The multi-task counterpart of ``tools/benchmark_learning.py`` (both run
+the stage loop of ``tools/benchmark_common.py``). Per data seed ``d``
+(``--data-seeds``)
 it uses the Cityscapes-format data set of ``tools/gen_datasets.py --seed d``
 (``data/synthetic`` for d = 0, else ``data/synthetic_data<d>``; generated
 if missing), derives its detection boxes (``tools/convert_cityscapes_boxes.py``)
@@ -48,18 +49,16 @@ Usage:
 """
 import argparse
 import math
-import os
 import os.path as osp
 import re
 import statistics
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from benchmark_learning import (ROOT, RunFailed, data_root_for,  # noqa: E402
-                                fmt_secs, fmt_wall, train_and_test,
-                                write_json_atomic)
+from benchmark_common import (ROOT, LearningBenchmark,  # noqa: E402
+                              data_root_for, fmt_secs, last_test_line,
+                              run_quiet, train_secs_summary)
 
 DEMO = 'configs/demo/'
 SUFFIX = '_synthcityscapes-mt-d-8-24.py'
@@ -114,7 +113,7 @@ def parse_args(argv=None):
 def parse_test_metrics(text):
     """``multitask/*`` metrics of the last ``Iter(test)`` line; bbox_mAP
     and bbox_mAP_50 x 100 (CocoMetric reports fractions)."""
-    line = re.findall(r'Iter\(test\).*', text)[-1]
+    line = last_test_line(text)
     out = {}
     for key in METRICS:
         m = re.search(r'multitask/' + key + r': (-?[0-9.]+)', line)
@@ -151,26 +150,6 @@ def train_data_opts(semi, cs_root, split_dir):
     return [f'{k}.{n}={v}' for k in keys for n, v in vals.items()]
 
 
-def prepare_data(py, data_seed, regime, num_splits):
-    root, cs_root = data_root_for(data_seed)
-    cmds = []
-    if not osp.isdir(osp.join(ROOT, cs_root, 'leftImg8bit')):
-        cmds.append([py, 'tools/gen_datasets.py', '--out', root,
-                     '--dataset', 'cityscapes', '--seed', str(data_seed)])
-    cmds += [[py, 'tools/convert_cityscapes_boxes.py', cs_root, '--nproc',
-              '1'],
-             [py, 'tools/make_splits.py', '--dataset', 'cityscapes',
-              '--data-root', cs_root, '--multitask', regime,
-              '--num-splits', str(num_splits)]]
-    for cmd in cmds:
-        out = subprocess.run(cmd, cwd=ROOT, check=True, text=True,
-                             stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT).stdout
-        for line in out.strip().splitlines()[-3:]:
-            print(f'[bench] data {data_seed}: {line}', flush=True)
-    return cs_root
-
-
 def summary_table(args, results, pairs, names):
     summary = {}
     print(f'\nregime {args.regime}, warm-up {args.warmup_iters} + '
@@ -190,11 +169,7 @@ def summary_table(args, results, pairs, names):
             mean = statistics.mean(vals) if vals else float('nan')
             std = statistics.stdev(vals) if len(vals) > 1 else 0.0
             stats[f'{key}_mean'], stats[f'{key}_std'] = mean, std
-        timed = [x['train_secs'] for _, x in r
-                 if not x['reused'] and not math.isnan(x['train_secs'])]
-        stored = [x['train_secs'] for _, x in r
-                  if not math.isnan(x['train_secs'])]
-        secs = fmt_secs(statistics.mean(timed)) if timed else 'reused'
+        secs, stored = train_secs_summary([x for _, x in r])
         per = ' '.join(f'd{d}s{s}:{x["mIoU"]:.2f}/{x["bbox_mAP"]:.1f}/'
                        f'{x["gmean"]:.2f}' for (d, s), x in r)
         for key in ('mIoU', 'bbox_mAP', 'gmean'):
@@ -203,9 +178,7 @@ def summary_table(args, results, pairs, names):
             if key == 'bbox_mAP':
                 row += f' {stats["bbox_mAP_50_mean"]:6.2f}'
         print(f'{name:15s}{row} {secs:>8s}  {per}')
-        summary[name] = dict(
-            stats, runs=len(r),
-            train_secs_mean=statistics.mean(stored) if stored else None)
+        summary[name] = dict(stats, runs=len(r), train_secs_mean=stored)
     if BASELINE in names:
         print('\nchange against the baseline (method - baseline), per '
               '(data seed, seed): mIoU / bbox mAP / gmean')
@@ -235,96 +208,68 @@ def summary_table(args, results, pairs, names):
     return summary
 
 
+class MultiTaskLearningBenchmark(LearningBenchmark):
+    """Multi-task: always a warm-up, then each arm from its checkpoint;
+    the multi-task splits of ``--regime``; no validation during
+    training."""
+    warmup_config = WARMUP
+    configs = CONFIGS
+    init_key = INIT_KEY
+
+    @property
+    def results_name(self):
+        return self.args.results
+
+    def prepare_data(self, data_seed):
+        root, cs_root = data_root_for(data_seed)
+        cmds = []
+        if not osp.isdir(osp.join(ROOT, cs_root, 'leftImg8bit')):
+            cmds.append([self.py, 'tools/gen_datasets.py', '--out', root,
+                         '--dataset', 'cityscapes', '--seed',
+                         str(data_seed)])
+        cmds += [[self.py, 'tools/convert_cityscapes_boxes.py', cs_root,
+                  '--nproc', '1'],
+                 [self.py, 'tools/make_splits.py', '--dataset',
+                  'cityscapes', '--data-root', cs_root, '--multitask',
+                  self.args.regime, '--num-splits',
+                  str(max(self.args.seeds) + 1)]]
+        run_quiet(cmds, data_seed, last=3)
+        return cs_root
+
+    def run_tag(self, data_seed, seed):
+        return f'{self.args.regime}_data{data_seed}_seed{seed}'
+
+    def train_opts(self, st):
+        split_dir = f'splits/multitask/{self.args.regime}/split{st.seed}'
+        warm = st.stage == 'warmup'
+        semi = False if warm else SEMI[st.stage]
+        init = [] if warm else self.init_opts(st.stage, st.warm_ckpt)
+        opts = (schedule_opts(st.iters) + self.seed_opts(st.seed) +
+                train_data_opts(semi, st.cs_root, split_dir) +
+                eval_opts(st.cs_root) + self.log_opts() + init)
+        return opts if warm else opts + self.args.cfg_options
+
+    def test_opts(self, cs_root):
+        return eval_opts(cs_root)
+
+    def parse_test(self, text):
+        return parse_test_metrics(text)
+
+    def describe(self, st, rec):
+        secs = None if rec['reused'] else rec['train_secs']
+        return (f'data {st.data_seed} seed {st.seed} {st.stage:15s} mIoU '
+                f'{rec["mIoU"]:6.2f} bbox mAP {rec["bbox_mAP"]:5.1f} '
+                f'(mAP50 {rec["bbox_mAP_50"]:5.1f}) gmean '
+                f'{rec["gmean"]:6.2f} train {fmt_secs(secs)} test '
+                f'{fmt_secs(rec["test_secs"])}')
+
+    def report(self, results, pairs, stages):
+        return dict(summary=summary_table(self.args, results, pairs, stages))
+
+
 def main(argv=None):
     t_start = time.time()
-    args = parse_args(argv)
-    py = sys.executable
-    work_root = osp.join(ROOT, args.work_dir)
-    os.makedirs(work_root, exist_ok=True)
-    results_path = osp.join(work_root, args.results)
-    pairs = [(d, s) for d in args.data_seeds for s in args.seeds]
-    stages = ['warmup'] + args.methods
-    total = len(pairs) * len(stages)
-    log_opts = ([f'default_hooks.logger.interval={args.log_interval}']
-                if args.log_interval else [])
-    results, failed, extra = {}, [], {}
-    settings = dict(vars(args), configs=dict(CONFIGS, warmup=WARMUP),
-                    data_roots={d: data_root_for(d)[1]
-                                for d in args.data_seeds})
-
-    def save(done=False):
-        runs = [dict(data_seed=d, seed=s, stage=n, **r)
-                for (d, s, n), r in results.items()]
-        write_json_atomic(results_path, dict(
-            settings=settings, runs=runs, failed=failed, complete=done,
-            wall_secs=time.time() - t_start, **extra))
-
-    k = 0
-    for d in args.data_seeds:
-        cs_root = prepare_data(py, d, args.regime, max(args.seeds) + 1)
-        for seed in args.seeds:
-            split_dir = f'splits/multitask/{args.regime}/split{seed}'
-            seed_opts = [f'randomness.seed={seed}']
-            tag = f'{args.regime}_data{d}_seed{seed}'
-            warm_ckpt = None
-            for stage in stages:
-                k += 1
-                label = f'data{d} seed{seed} {stage}'
-                print(f'\n[bench] run {k}/{total}: {label}', flush=True)
-                rec = dict(name=label)
-                if stage == 'warmup':
-                    iters, cfg, semi = args.warmup_iters, WARMUP, False
-                    wd = osp.join(args.work_dir,
-                                  f'warmup{args.warmup_iters}_{tag}')
-                    older_than = None
-                    init = []
-                else:
-                    if warm_ckpt is None:
-                        print(f'[bench] {label}: skipped (no warm-up)',
-                              flush=True)
-                        failed.append(dict(run=label, error='no warm-up'))
-                        continue
-                    iters, cfg, semi = args.iters, CONFIGS[stage], SEMI[stage]
-                    wd = osp.join(args.work_dir,
-                                  f'{stage}_w{args.warmup_iters}_'
-                                  f'{args.iters}_{tag}')
-                    older_than = osp.join(ROOT, warm_ckpt)
-                    init = [f'{INIT_KEY[stage]}={warm_ckpt}']
-                opts = (schedule_opts(iters) + seed_opts +
-                        train_data_opts(semi, cs_root, split_dir) +
-                        eval_opts(cs_root) + log_opts + init)
-                if stage != 'warmup':
-                    opts += args.cfg_options
-                rec.update(config=cfg, work_dir=wd, iters=iters)
-                try:
-                    rec.update(train_and_test(
-                        label, cfg, wd, iters, opts, eval_opts(cs_root),
-                        args.force, older_than, parse=parse_test_metrics))
-                except (RunFailed, IndexError, AttributeError) as e:
-                    print(f'[bench] {label}: FAILED\n{e}', flush=True)
-                    failed.append(dict(run=label, error=str(e)))
-                    save()
-                    continue
-                if stage == 'warmup':
-                    warm_ckpt = rec['checkpoint']
-                results[(d, seed, stage)] = rec
-                save()
-                secs = None if rec['reused'] else rec['train_secs']
-                print(f'data {d} seed {seed} {stage:15s} mIoU '
-                      f'{rec["mIoU"]:6.2f} bbox mAP {rec["bbox_mAP"]:5.1f} '
-                      f'(mAP50 {rec["bbox_mAP_50"]:5.1f}) gmean '
-                      f'{rec["gmean"]:6.2f} train {fmt_secs(secs)} test '
-                      f'{fmt_secs(rec["test_secs"])}', flush=True)
-
-    extra['summary'] = summary_table(args, results, pairs, stages)
-    wall = time.time() - t_start
-    save(done=not failed)
-    if failed:
-        print(f'\n[bench] {len(failed)} run(s) failed: ' +
-              ', '.join(f['run'] for f in failed))
-    print(f'\n[bench] total wall time {fmt_wall(wall)} ({wall:.0f}s); '
-          f'results in {osp.join(args.work_dir, args.results)}', flush=True)
-    return 1 if failed else 0
+    return MultiTaskLearningBenchmark(parse_args(argv), t_start).run()
 
 
 if __name__ == '__main__':
