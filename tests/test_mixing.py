@@ -320,9 +320,11 @@ def test_pixel_threshold_ignores_unconfident_pixels():
     targets = model.make_pseudo_targets(batch)
     unsup = model.build_unsup_batch(batch, targets)
     t = unsup.targets
-    assert (t.labels[t.confidence <= tau] == 255).all()
+    assert (t.labels[t.confidence < tau] == 255).all()
     kept = t.labels != 255
-    assert (t.confidence[kept] > tau).all() and kept.any()
+    assert (t.confidence[kept] >= tau).all() and kept.any()
+    # unconfident pixels lose their target but stay in the valid area
+    assert (t.valid & ~kept).any()
     assert model.unsup_loss_weight(t) == model.unsup_weight
 
 

@@ -28,7 +28,8 @@ GENERATORS = {
     'cutmix': dict(type='CutMixMaskGenerator'),
     'cutmix-3box': dict(
         type='CutMixMaskGenerator', num_boxes=3, area_ratio=1 / 6),
-    'cutout': dict(type='CutoutMaskGenerator'),
+    # small boxes: the check below needs >= 15 % of pixels with a target
+    'cutout': dict(type='CutoutMaskGenerator', area_ratio=(0.1, 0.5)),
 }
 
 
@@ -101,6 +102,8 @@ def test_mixed_pseudo_labels_match_the_mixed_images(colour_dataset, config,
             assert unmixed < frac - 0.05, (b, unmixed, frac)
         if generator == 'cutout':
             box = (unsup.inputs == 0).all(1)
-            assert not mixed.valid[box].any()
+            # no target in the box, which still counts in the valid area
+            assert (mixed.labels[box] == 255).all()
+            assert mixed.valid[box].any()
     # mixing (or cutting out) took place on a sizeable part of the pixels
     assert changed > 0.1 * total, (changed, total)

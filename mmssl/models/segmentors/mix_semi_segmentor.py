@@ -52,9 +52,9 @@ class MixSemiSegmentor(SemiSegmentor):
       ``'squared_error'`` (French: squared error between student softmax
       and mixed teacher probabilities, summed over classes);
     * ``unsup_weighting``: ``'confidence_proportion'`` (both papers: lambda
-      times the fraction of the target pixels whose teacher confidence
-      exceeds ``confidence_threshold``), ``'pixel_threshold'`` (pixels at
-      or below it are ignored) or ``'ramp'`` (lambda only: the
+      times the fraction of the valid image area whose teacher confidence
+      reaches ``confidence_threshold``), ``'pixel_threshold'`` (pixels
+      below it have no target) or ``'ramp'`` (lambda only: the
       ``UnsupWeightHook`` sigmoid / constant schedules, ClassMix table 3);
     * ``confidence_threshold``: ClassMix 0.968, French 0.97;
     * ``extra_augs``: kornia intensity ops applied to the mixed batch
@@ -158,13 +158,18 @@ class MixSemiSegmentor(SemiSegmentor):
             log=dict(mix_paired_frac=paired_frac.to(mixed.device)))
 
     def _drop_unconfident(self, targets: PseudoTargets) -> PseudoTargets:
-        keep = targets.valid & (targets.confidence > self.confidence_threshold)
+        """Pixels below ``confidence_threshold`` lose their target (ClassMix
+        ``trainSSL.py`` pixel-wise mode: ``max_probs.ge(threshold)``); they
+        stay ``valid``, so a mean over the valid image area still counts
+        them, as the authors' per-pixel weighting does."""
+        keep = targets.valid & (
+            targets.confidence >= self.confidence_threshold)
         return PseudoTargets(
             labels=torch.where(keep, targets.labels,
                                torch.full_like(targets.labels,
                                                self.ignore_index)),
             confidence=targets.confidence,
-            valid=keep,
+            valid=targets.valid,
             weak_labels=targets.weak_labels,
             probs=targets.probs)
 
