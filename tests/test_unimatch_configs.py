@@ -103,7 +103,7 @@ def test_official_settings(rel):
     assert 'EMATeacherHook' not in hooks and 'UnsupWeightHook' not in hooks
 
 
-@pytest.mark.parametrize('rel', [CONFIGS[0], CONFIGS[-1], DEMO])
+@pytest.mark.parametrize('rel', [CONFIGS[0], DEMO])
 def test_model_and_views_build(rel):
     from mmseg.registry import MODELS, TRANSFORMS
     from mmssl.utils import replace_sync_bn

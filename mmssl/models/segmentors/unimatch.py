@@ -13,6 +13,7 @@ from torch import Tensor
 
 from mmseg.registry import MODELS, TASK_UTILS
 from mmseg.structures import SegDataSample
+from mmseg.structures.sampler import BasePixelSampler
 from mmseg.utils import add_prefix
 from ..mixing import choose_partners, mix
 from ..utils.head_outputs import head_list, precomputed_forward, slice_batch
@@ -195,18 +196,32 @@ def _precomputed_feats(segmentor, feats):
 
 @contextmanager
 def _without_samplers(heads):
-    """Pixel samplers (e.g. OHEM) off: the official unsupervised criterion
-    is a plain per-pixel cross-entropy; the sampler stays on ``Ls``."""
-    saved = [(h, getattr(h, 'sampler', None)) for h in heads]
-    for h, _ in saved:
-        if hasattr(h, 'sampler'):
-            h.sampler = None
+    """mmseg pixel samplers (e.g. OHEM) off: the official unsupervised
+    criterion is a plain per-pixel cross-entropy; the sampler stays on
+    ``Ls``. Other ``sampler`` attributes (Mask2Former's mmdet mask
+    sampler) are the head's own loss machinery and stay."""
+    saved = [
+        h for h in heads
+        if isinstance(getattr(h, 'sampler', None), BasePixelSampler)
+    ]
+    samplers = [h.sampler for h in saved]
+    for h in saved:
+        h.sampler = None
     try:
         yield
     finally:
-        for h, s in saved:
-            if hasattr(h, 'sampler'):
-                h.sampler = s
+        for h, sampler in zip(saved, samplers):
+            h.sampler = sampler
+
+
+#: heads whose ``forward`` returns more in training than at inference:
+#: the part of the training output that ``predict`` reads (their
+#: ``forward`` in eval mode): PIDNet's integral branch, DDRNet's main
+#: branch, K-Net's last stage
+INFERENCE_OUTPUT = dict(
+    PIDHead=lambda out: out[1],
+    DDRHead=lambda out: out[0],
+    IterativeDecodeHead=lambda out: out[-1])
 
 
 @MODELS.register_module()
@@ -465,6 +480,10 @@ class UniMatch(SemiSegmentor):
         head outputs (official: ``pred_u_w.detach()``)."""
         student = self.student
         sliced = {h: slice_batch(o, index) for h, o in fwd.head_outputs.items()}
+        last = head_list(student.decode_head)[-1]
+        adapt = INFERENCE_OUTPUT.get(type(last).__name__)
+        if adapt is not None and last in sliced:
+            sliced[last] = adapt(sliced[last])
         with precomputed_forward(sliced), _precomputed_feats(
                 student, slice_batch(fwd.feats, index)):
             logits = student.encode_decode(
