@@ -79,7 +79,9 @@ CONFIGS = dict(
     cutout='configs/demo/cutout-mt_deeplabv3plus_r18-d8_1xb8-explicit-cpu-'
     'sup300i-100i_synthcityscapes-8.py',
     dense_fixmatch_dars='configs/demo/dense-fixmatch-dars_deeplabv3plus_r18-'
-    'd8_1xb8-explicit-same-cpu-sup300i-100i_synthcityscapes-8.py')
+    'd8_1xb8-explicit-same-cpu-sup300i-100i_synthcityscapes-8.py',
+    unimatch='configs/demo/unimatch_deeplabv3plus_r18-d8_1xb8-explicit-cpu-'
+    'sup300i-100i_synthcityscapes-8.py')
 # where each stage-2 config keeps its warm-up checkpoint
 INIT_KEY = dict(
     baseline='model.init_cfg.checkpoint',
@@ -87,7 +89,8 @@ INIT_KEY = dict(
     classmix='model.segmentor.init_cfg.checkpoint',
     cutmix='model.segmentor.init_cfg.checkpoint',
     cutout='model.segmentor.init_cfg.checkpoint',
-    dense_fixmatch_dars='model.segmentor.init_cfg.checkpoint')
+    dense_fixmatch_dars='model.segmentor.init_cfg.checkpoint',
+    unimatch='model.segmentor.init_cfg.checkpoint')
 # where a config keeps a labeled dataset config as the online pseudo-label
 # filter's target distribution (OnlineDistributionAlignment): it gets the
 # same data root and labeled split as the training data
