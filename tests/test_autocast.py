@@ -27,12 +27,11 @@ two-view pipeline), with the same weights and batch:
 * after the autocast step, ``EMATeacherHook`` keeps every teacher tensor
   float32 and finite, equal to the float64 closed form of the EMA.
 
-The multi-task model fails: its teacher's box post-processing (mmdet's
-``predict_by_feat`` -> mmcv ``nms``) gets half / bfloat16 boxes (anchors
-are generated in the head outputs' dtype) and mmcv's NMS kernels (CPU and
-CUDA) read float32 only. xfail(strict) until fixed;
-``test_multitask_autocast_with_fp32_box_post_processing`` checks the
-fix (post-processing in float32, outside autocast).
+The multi-task model's teacher box post-processing (mmdet's
+``predict_by_feat`` -> mmcv ``nms``, which reads float32 boxes only) runs
+in float32 outside autocast (``MultiTaskSegDet.detections``); before that
+fix it crashed on the first step (``expected scalar type Float but found
+Half/BFloat16``).
 """
 import copy
 import dataclasses
@@ -60,15 +59,6 @@ SEG_METHODS = ('dense_fixmatch', 'fixmatch_star', 'classmix', 'cutmix',
 MIN_AGREEMENT = dict(float16=0.99, bfloat16=0.95)
 EMA_DECAY = 0.9
 IGNORE = 255
-NMS_BUG = pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeError,
-    reason='SemiMultiTask: the teacher box post-processing runs under '
-    'autocast; mmcv nms reads float32 boxes only (expected scalar type '
-    'Float but found Half/BFloat16). Fix: det_pseudo_labels calls '
-    'bbox_head.predict_by_feat on float32 outputs with autocast disabled')
-
-
 @OPTIM_WRAPPERS.register_module(force=True)
 class CPUAutocastOptimWrapper(OptimWrapper):
     """``AmpOptimWrapper``'s forward context on CPU: ``torch.autocast``
@@ -301,37 +291,30 @@ def _check(method, dtype, setups):
 
 @pytest.mark.parametrize('dtype', ['float16', 'bfloat16'])
 @pytest.mark.parametrize(
-    'method', SEG_METHODS + (pytest.param('multitask', marks=NMS_BUG), ))
+    'method', SEG_METHODS + ('multitask', ))
 def test_training_step_under_autocast(method, dtype, setups):
     _check(method, dtype, setups)
 
 
-@contextmanager
-def _fp32_box_post_processing(model):
-    """The fix, test-local: the teacher's detection post-processing (box
-    decoding, NMS) on float32 head outputs with autocast disabled."""
-    head = model.teacher.bbox_head
-    real = head.predict_by_feat
-
-    def predict_by_feat(*outs, **kwargs):
-        outs = [[o.float() for o in level] if isinstance(level, (list,
-                                                                  tuple))
-                else level for level in outs]
-        with torch.autocast('cpu', enabled=False):
-            return real(*outs, **kwargs)
-
-    head.predict_by_feat = predict_by_feat
-    try:
-        yield
-    finally:
-        del head.predict_by_feat
-
-
 @pytest.mark.parametrize('dtype', ['float16', 'bfloat16'])
-def test_multitask_autocast_with_fp32_box_post_processing(dtype, setups):
-    """Everything above holds for the multi-task model once its teacher's
-    box post-processing runs in float32 (the proposed fix): teacher boxes
-    and scores float32, finite losses and gradients, float32 EMA."""
-    model = setups('multitask')[0]
-    with _fp32_box_post_processing(model):
-        _check('multitask', dtype, setups)
+def test_multitask_predict_under_autocast(dtype, setups):
+    """Validation under autocast (``ValLoop(fp16=True)``): the teacher's
+    predictions equal the float32 ones' boxes up to half precision, and
+    come out as float32 boxes and scores."""
+    model, _, batch, _, _ = setups('multitask')
+    data = model.data_preprocessor(batch, True)  # branch-wise
+    inputs = data['inputs']['weak']
+    samples = data['data_samples']['weak']
+    model.eval()
+    try:
+        with torch.no_grad():
+            ref = model.teacher.predict(inputs, copy.deepcopy(samples))
+            with torch.autocast('cpu', dtype=getattr(torch, dtype)):
+                amp = model.teacher.predict(inputs, copy.deepcopy(samples))
+    finally:
+        model.train()
+    for r, a in zip(ref, amp):
+        assert a.pred_instances.bboxes.dtype == torch.float32
+        assert a.pred_instances.scores.dtype == torch.float32
+        assert len(r.pred_instances) > 0
+        assert torch.isfinite(a.pred_instances.bboxes).all()

@@ -362,6 +362,7 @@ def test_sampler(rel):
 def test_semi_hooks(rel):
     cfg = load_cfg(rel)
     hooks = {h['type']: h for h in cfg.get('custom_hooks', [])}
+    assert 'RNGStateHook' in hooks, 'resume would not restore the RNG'
     assert 'EMATeacherHook' in hooks, 'EMA teacher hook missing'
     assert 0.0 < hooks['EMATeacherHook'].get('decay', 0.99) < 1.0
     assert 'UnsupWeightHook' in hooks, 'unsupervised weight ramp missing'

@@ -158,6 +158,7 @@ def test_multitask_config_matches_its_name(path):
                                      info['tags'] else 'all')
         ramp = [h for h in cfg.custom_hooks
                 if h.type == 'UnsupWeightHook'][0]
+        assert 'RNGStateHook' in [h.type for h in cfg.custom_hooks]
         paper_ramp = (0.1 if kind.startswith('full')
                       or info['dataset'] == 'bdd100k' else 0.05)
         assert ramp.get('warmup_ratio') == paper_ramp or info['synth']

@@ -10,20 +10,15 @@ data), mmengine ``Runner.from_cfg`` in process with ``IterBasedTrainLoop``,
 --resume`` does with the work dir's last checkpoint). Seeded
 (``randomness.seed=0``), no dataloader workers.
 
-Per method, one straight run and two resumed runs:
-
-* ``plain``: the config as shipped. The data position (sampler and
-  pipeline randomness, replayed by mmengine's dataloader skip) and the
-  teacher / EMA / filter state are restored exactly, but the global torch
-  RNG is not (mmengine's ``Runner.resume`` only re-seeds, it never
-  restores RNG states): dropout in the student's heads and the mixing
-  methods' masks and partners (``torch.rand`` / ``torch.randint`` on the
-  global generator) draw differently after a resume, so the run diverges
-  from step 3 on. Marked xfail(strict) until mmssl checkpoints the RNG
-  state (see ``RNGStateHook`` below for the fix).
-* ``fixed``: the same plus ``RNGStateHook`` (test-local, the proposed fix:
-  the global torch RNG state saved in every checkpoint and restored at
-  ``before_train`` on resume): bit-identical.
+Per method, one straight run and one resumed run of the config as
+shipped. The data position (sampler and pipeline randomness, replayed by
+mmengine's dataloader skip) and the teacher / EMA / filter state come back
+with the checkpoint; the global torch RNG (dropout in the student's heads,
+the mixing methods' masks and partners) comes back through mmssl's
+``RNGStateHook`` (in ``configs/_base_/default_runtime.py``'s
+``default_hooks``): mmengine's ``Runner.resume`` only re-seeds. Without
+that hook every method diverged from step 3 on (measured when this test
+was written: dropout and ``torch.rand`` / ``torch.randint`` draws).
 """
 import uuid
 
@@ -35,52 +30,13 @@ from mmengine.logging import MessageHub
 
 from method_cfgs import make_multitask_root, method_config, semi_data
 
-try:
-    from mmssl.models.core import HOOK_INFO_KEY
-except ImportError:  # before the core refactor
-    from mmssl.models.segmentors.semi_base import HOOK_INFO_KEY
+from mmssl.models.core import HOOK_INFO_KEY
 
 # dense_fixmatch_implicit: Dense FixMatch with ImplicitSemiSampler
 # (mmengine's InfiniteSampler) instead of ExplicitSemiSampler
 METHODS = ('dense_fixmatch', 'dense_fixmatch_implicit', 'classmix', 'cutmix',
            'dars', 'multitask')
-MIXING = ('classmix', 'cutmix')
 STEPS, RESUME_AT = 4, 2
-
-
-class RNGStateHook(Hook):
-    """The proposed fix, test-local (one process): checkpoint the global
-    torch RNG (CPU, and the current CUDA device's) and restore it when
-    resuming.
-
-    Restored in ``before_train``, i.e. after ``Runner.load_or_resume`` and
-    before the loop replays the first ``iter`` batches: that replay runs the
-    data pipeline, which draws from numpy / python ``random`` (in the main
-    process without workers, in the workers otherwise), and so brings those
-    to the straight run's state by itself; restoring them here would
-    double-advance them. Nothing in the main process draws from numpy's
-    global RNG between steps (mmssl's only other numpy RNG is a seeded
-    local one)."""
-    priority = 'VERY_HIGH'
-
-    def __init__(self):
-        self._loaded = None
-
-    def before_save_checkpoint(self, runner, checkpoint):
-        state = dict(torch=torch.get_rng_state())
-        if torch.cuda.is_available():
-            state['cuda'] = torch.cuda.get_rng_state()
-        checkpoint['rng_state'] = state
-
-    def after_load_checkpoint(self, runner, checkpoint):
-        self._loaded = checkpoint.get('rng_state')
-
-    def before_train(self, runner):
-        if runner.iter > 0 and self._loaded is not None:
-            torch.set_rng_state(self._loaded['torch'])
-            if 'cuda' in self._loaded and torch.cuda.is_available():
-                torch.cuda.set_rng_state(self._loaded['cuda'])
-        self._loaded = None
 
 
 class Recorder(Hook):
@@ -110,7 +66,7 @@ class Recorder(Hook):
                     for k, v in (outputs or {}).items()})
 
 
-def _train(cfg: Config, work_dir, resume_from=None, fix=False):
+def _train(cfg: Config, work_dir, resume_from=None):
     from mmengine.runner import Runner
     cfg = Config(cfg.to_dict())  # a fresh copy (Runner mutates it)
     cfg.work_dir = str(work_dir)
@@ -126,8 +82,6 @@ def _train(cfg: Config, work_dir, resume_from=None, fix=False):
     runner = Runner.from_cfg(cfg)
     recorder = Recorder()
     runner.register_hook(recorder)
-    if fix:
-        runner.register_hook(RNGStateHook())
     runner.train()
     return recorder.steps
 
@@ -161,19 +115,17 @@ def runs(request, data, tmp_path_factory):
     cfg = method_config(method.replace('_implicit', ''), data, str(base),
                         max_iters=STEPS, checkpoint_interval=RESUME_AT,
                         implicit=method.endswith('_implicit'))
-    # the straight run also saves the RNG state (it only adds a key to its
-    # checkpoints; training is unchanged)
-    straight = _train(cfg, base / 'straight', fix=True)
+    straight = _train(cfg, base / 'straight')
     ckpt = base / 'straight' / f'iter_{RESUME_AT}.pth'
-    plain = _train(cfg, base / 'plain', resume_from=ckpt)
-    fixed = _train(cfg, base / 'fixed', resume_from=ckpt, fix=True)
+    resumed = _train(cfg, base / 'resumed', resume_from=ckpt)
     return dict(
         method=method,
-        steps=dict(straight=straight, plain=plain, fixed=fixed),
+        steps=dict(straight=straight, resumed=resumed),
         mid=_load(ckpt)['state_dict'],
+        rng_state=_load(ckpt).get('rng_state'),
         ckpts={
             name: _load(base / name / f'iter_{STEPS}.pth')
-            for name in ('straight', 'plain', 'fixed')
+            for name in ('straight', 'resumed')
         })
 
 
@@ -239,69 +191,37 @@ def _tensors_checked(ckpt):
 
 # ------------------------------------------------------------------ tests
 def test_resume_restores_data_position_and_teacher(runs):
-    """As shipped: after the resume the loop sees the same samples with the
-    same augmentations (the ExplicitSemiSampler stream and the pipeline's
-    numpy RNG are replayed by mmengine's dataloader skip), and at the first
+    """After the resume the loop sees the same samples with the same
+    augmentations (the ExplicitSemiSampler stream and the pipeline's numpy
+    RNG are replayed by mmengine's dataloader skip), and at the first
     resumed step the teacher (restored EMA weights and BN statistics, DARS
     histogram and step-seeded sampling) produces the same weak-view labels
-    and, for the non-mixing methods, the same matched pseudo-labels."""
-    straight, plain = runs['steps']['straight'], runs['steps']['plain']
-    diffs = _step_diffs(straight, plain, keys=('paths', 'inputs'))
+    and pseudo-labels (mixed ones included)."""
+    straight, resumed = runs['steps']['straight'], runs['steps']['resumed']
+    diffs = _step_diffs(straight, resumed, keys=('paths', 'inputs'))
     assert not diffs, _summary(diffs)
     first = RESUME_AT
-    keys = ['weak_labels']
-    if runs['method'] not in MIXING:
-        keys.append('pseudo_labels')
-    for key in keys:
+    for key in ('weak_labels', 'pseudo_labels', 'student_inputs'):
         assert torch.equal(straight[first]['published'][key],
-                           plain[first]['published'][key]), key
+                           resumed[first]['published'][key]), key
     if runs['method'] == 'dars':
         # the filter really removed pseudo-labels at that step
-        labels = plain[first]['published']['pseudo_labels']
+        labels = resumed[first]['published']['pseudo_labels']
         assert (labels == 255).float().mean() > 0.2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='mmengine Runner.resume restores no RNG state and mmssl does '
-    'not checkpoint it: dropout in the student heads and the mixing '
-    'masks / partners (global torch RNG) draw differently after a resume. '
-    'Fix: checkpoint the torch RNG state (RNGStateHook in this file) in '
-    "mmssl's default hooks")
 def test_resume_is_exact(runs):
-    """As shipped: 4 straight steps == 2 + resume + 2, bitwise."""
-    diffs = _checkpoint_diffs(runs['ckpts']['straight'],
-                              runs['ckpts']['plain'])
-    diffs += _step_diffs(runs['steps']['straight'], runs['steps']['plain'])
-    assert not diffs, _summary(diffs)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason='ClassMixMaskGenerator / CutMixMaskGenerator / choose_partners '
-    'draw from the global torch RNG, which a resume does not restore')
-@pytest.mark.parametrize('runs', MIXING, indirect=True)
-def test_mixing_draws_do_not_depend_on_resume(runs):
-    """As shipped, at the first resumed step (same batch and same teacher
-    labels, asserted by the first test): the mixed images and mixed
-    targets the student trains on are those of the straight run."""
-    first = RESUME_AT
-    straight = runs['steps']['straight'][first]['published']
-    plain = runs['steps']['plain'][first]['published']
-    for key in ('student_inputs', 'pseudo_labels'):
-        assert torch.equal(straight[key], plain[key]), key
-
-
-def test_resume_is_exact_with_rng_state_checkpointed(runs):
-    """With the torch RNG state checkpointed and restored (the fix):
-    every tensor of the final state dict (student, teacher, filter
-    buffers), the optimizer state, the schedulers, and every resumed step's
-    batch, published pseudo-labels / mixed inputs and losses are identical
-    to the straight run's."""
-    a, b = runs['ckpts']['straight'], runs['ckpts']['fixed']
+    """4 straight steps == 2 + resume + 2, bitwise: every tensor of the
+    final state dict (student, teacher, filter buffers), the optimizer
+    state, the schedulers, and every resumed step's batch, published
+    pseudo-labels / mixed inputs and losses."""
+    a, b = runs['ckpts']['straight'], runs['ckpts']['resumed']
     diffs = _checkpoint_diffs(a, b)
-    diffs += _step_diffs(runs['steps']['straight'], runs['steps']['fixed'])
+    diffs += _step_diffs(runs['steps']['straight'], runs['steps']['resumed'])
     assert not diffs, _summary(diffs)
+    # the shipped config checkpoints one torch RNG state per rank
+    assert len(runs['rng_state']) == 1
+    assert torch.is_tensor(runs['rng_state'][0]['torch'])
     n_student, n_teacher, n_opt = _tensors_checked(a)
     assert n_student == n_teacher > 0 and n_opt > 0
     sd = a['state_dict']

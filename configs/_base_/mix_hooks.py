@@ -10,6 +10,8 @@
 # lambda = the confidence proportion, computed inside the model, so the
 # hook's factor stays 1: no ramp); pseudo-label panels every 2000 iters.
 custom_hooks = [
+    # the torch RNG state in checkpoints: --resume continues exactly
+    dict(type='RNGStateHook'),
     dict(type='EMATeacherHook', decay=0.99, update_buffers=True),
     dict(type='UnsupWeightHook', max_weight=1.0, schedule='constant'),
     dict(type='PseudoLabelVisualizationHook', interval=2000, max_samples=2),

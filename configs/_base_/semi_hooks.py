@@ -6,6 +6,8 @@
 # configs (configs/dense_fixmatch/, and configs/fixmatch/ built on them)
 # replace the 5 % by that paper's 60-epoch warm-up (table 5 caption).
 custom_hooks = [
+    # the torch RNG state in checkpoints: --resume continues exactly
+    dict(type='RNGStateHook'),
     dict(type='EMATeacherHook', decay=0.99, update_buffers=True),
     dict(
         type='UnsupWeightHook',

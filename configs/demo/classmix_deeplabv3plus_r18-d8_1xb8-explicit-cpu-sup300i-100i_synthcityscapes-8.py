@@ -42,6 +42,8 @@ train_dataloader = dict(
         unlabeled=dict(pipeline=_base_.unlabeled_loading +
                        [_base_.horizontal_flip, mix_views])))
 custom_hooks = [
+    # the torch RNG state in checkpoints: --resume continues exactly
+    dict(type='RNGStateHook'),
     dict(type='EMATeacherHook', decay=0.99),
     dict(type='UnsupWeightHook', max_weight=1.0, schedule='constant'),
     dict(type='PseudoLabelVisualizationHook', interval=50, max_samples=2),

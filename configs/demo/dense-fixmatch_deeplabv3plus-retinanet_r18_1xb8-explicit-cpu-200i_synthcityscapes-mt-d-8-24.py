@@ -81,6 +81,8 @@ default_hooks = dict(
     logger=dict(interval=20),
     checkpoint=dict(interval=max_iters, max_keep_ckpts=1))
 custom_hooks = [
+    # the torch RNG state in checkpoints: --resume continues exactly
+    dict(type='RNGStateHook'),
     dict(type='EMATeacherHook', decay=0.9),
     dict(type='UnsupWeightHook', max_weight=1.0, schedule='sigmoid',
          warmup_ratio=0.2),

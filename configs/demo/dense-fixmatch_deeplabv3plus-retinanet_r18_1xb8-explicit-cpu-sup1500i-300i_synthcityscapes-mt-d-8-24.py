@@ -27,6 +27,8 @@ train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 default_hooks = dict(
     logger=dict(interval=10), checkpoint=dict(interval=max_iters))
 custom_hooks = [
+    # the torch RNG state in checkpoints: --resume continues exactly
+    dict(type='RNGStateHook'),
     dict(type='EMATeacherHook', decay=0.9),
     dict(type='UnsupWeightHook', max_weight=1.0, schedule='sigmoid',
          warmup_ratio=0.1),

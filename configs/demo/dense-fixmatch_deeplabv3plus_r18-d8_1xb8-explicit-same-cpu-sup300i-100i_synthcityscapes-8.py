@@ -39,6 +39,8 @@ param_scheduler = [
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 default_hooks = dict(checkpoint=dict(interval=max_iters))
 custom_hooks = [
+    # the torch RNG state in checkpoints: --resume continues exactly
+    dict(type='RNGStateHook'),
     dict(type='EMATeacherHook', decay=0.99),
     dict(type='UnsupWeightHook', max_weight=1.0, schedule='sigmoid',
          warmup_ratio=0.1),

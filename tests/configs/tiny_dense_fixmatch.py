@@ -46,6 +46,8 @@ default_hooks = dict(
     logger=dict(interval=1),
     checkpoint=dict(interval=1, max_keep_ckpts=5))
 custom_hooks = [
+    # the torch RNG state in checkpoints: --resume continues exactly
+    dict(type='RNGStateHook'),
     dict(type='EMATeacherHook', decay=0.9),
     dict(type='UnsupWeightHook', max_weight=1.0, schedule='sigmoid',
          warmup_iters=4),

@@ -2,6 +2,8 @@
 _base_ = './tiny_dense_fixmatch.py'
 custom_imports = dict(imports=['mmssl', 'dist_probe'])
 custom_hooks = [
+    # the torch RNG state in checkpoints: --resume continues exactly
+    dict(type='RNGStateHook'),
     dict(type='EMATeacherHook', decay=0.9),
     dict(type='UnsupWeightHook', max_weight=1.0, schedule='sigmoid',
          warmup_iters=4),

@@ -54,6 +54,8 @@ default_hooks = dict(
     logger=dict(interval=1),
     checkpoint=dict(interval=max_iters + 1, save_last=False, save_best=None))
 custom_hooks = [
+    # the torch RNG state in checkpoints: --resume continues exactly
+    dict(type='RNGStateHook'),
     dict(type='TaskFlagsPerRankHook'),
     dict(type='EMATeacherHook', decay=0.9),
     dict(type='UnsupWeightHook', max_weight=1.0, schedule='sigmoid',

@@ -28,6 +28,8 @@ train_cfg = dict(max_iters=max_iters)
 default_hooks = dict(
     checkpoint=dict(save_best='multitask/gmean', rule='greater'))
 custom_hooks = [
+    # the torch RNG state in checkpoints: --resume continues exactly
+    dict(type='RNGStateHook'),
     dict(type='EMATeacherHook', decay=0.99, update_buffers=True),
     dict(
         type='UnsupWeightHook',

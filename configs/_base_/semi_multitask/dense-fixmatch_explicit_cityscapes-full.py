@@ -42,6 +42,8 @@ param_scheduler = [
 ]
 train_cfg = dict(max_iters=max_iters)
 custom_hooks = [
+    # the torch RNG state in checkpoints: --resume continues exactly
+    dict(type='RNGStateHook'),
     dict(type='EMATeacherHook', decay=0.99, update_buffers=True),
     dict(
         type='UnsupWeightHook',

@@ -2,6 +2,7 @@
 import copy
 from typing import Dict, List, Optional, Sequence, Tuple
 
+import torch
 from mmdet.models.utils import reweight_loss_dict
 from mmdet.registry import MODELS as MMDET_MODELS
 from mmdet.structures import DetDataSample
@@ -228,11 +229,22 @@ class MultiTaskSegDet(BaseModel):
                 meta = dict(ds.metainfo)
                 meta.setdefault('scale_factor', (1.0, 1.0))
                 metas.append(meta)
-            results = self.bbox_head.predict_by_feat(
-                *fwd['det'], batch_img_metas=metas, rescale=True)
+            results = self.detections(fwd['det'], metas, rescale=True)
             for ds, res in zip(data_samples, results):
                 ds.pred_instances = res
         return list(data_samples)
+
+    def detections(self, det_out, batch_img_metas: List[dict],
+                   rescale: bool) -> List:
+        """The dense head's post-processing (box decoding, NMS) of its
+        outputs ``det_out``, in float32 with autocast disabled: under
+        ``--amp`` the outputs (and the anchors mmdet makes in their dtype)
+        are half precision, and mmcv's NMS reads float32 boxes only."""
+        device = det_out[0][0].device
+        det_out = [[o.float() for o in level] for level in det_out]
+        with torch.autocast(device.type, enabled=False):
+            return self.bbox_head.predict_by_feat(
+                *det_out, batch_img_metas=batch_img_metas, rescale=rescale)
 
     def _predict_seg(self, logits: Tensor, inputs: Tensor,
                      data_samples: Sequence) -> None:

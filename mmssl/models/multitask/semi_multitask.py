@@ -179,8 +179,7 @@ class SemiMultiTask(SemiBaseModel):
             dict(ds.metainfo, img_shape=valid_hw(ds), scale_factor=(1., 1.))
             for ds in w_ds
         ]
-        results = self.teacher.bbox_head.predict_by_feat(
-            *det_out, batch_img_metas=metas, rescale=False)
+        results = self.teacher.detections(det_out, metas, rescale=False)
         teacher_boxes, boxes = [], []
         for k, res in enumerate(results):
             res = confident_boxes(res, self.det_score_thr)
