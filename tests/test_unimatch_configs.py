@@ -18,6 +18,24 @@ DEMO = ('configs/demo/unimatch_deeplabv3plus_r18-d8_1xb8-explicit-cpu-'
         'sup300i-100i_synthcityscapes-8.py')
 VOC = {n: f'voc12-{n}-321x321' for n in (92, 183, 366, 732, 1464)}
 CITYSCAPES = {k: f'cityscapes-1-{k}-801x801' for k in (16, 8, 4, 2)}
+BLENDED = {16: 662, 8: 1323, 4: 2646}  # labeled images of the aug set
+
+
+def expected(rel):
+    """(split dir, labeled, unlabeled, GPUs, per-GPU batch, crop, epochs)
+    from the official configs / training logs for a config name."""
+    name = osp.basename(rel)
+    if 'voc12-aug-' in name:
+        k = int(name.split('voc12-aug-1-')[1].split('-')[0])
+        big = name.endswith('513x513.py')
+        return (f'aug-1-{k}', BLENDED[k], 10582 - BLENDED[k],
+                2 if big else 4, 8 if big else 4, 513 if big else 321, 80)
+    if 'voc12-' in name:
+        n = int(name.split('voc12-')[1].split('-')[0])
+        return str(n), n, 10582 - n, 4, 4, 321, 80
+    k = int(name.split('cityscapes-1-')[1].split('-')[0])
+    n = {16: 186, 8: 372, 4: 744, 2: 1488}[k]
+    return f'1-{k}', n, 2975 - n, 4, 4, 801, 240
 
 
 @pytest.fixture(scope='module', autouse=True)
@@ -38,7 +56,12 @@ def test_the_paper_grid_is_there():
     for k, tag in CITYSCAPES.items():
         assert (f'unimatch_deeplabv3plus_r101-d16_4xb4-explicit-240e_{tag}.py'
                 in names)
-    assert len(CONFIGS) == len(VOC) + len(CITYSCAPES)
+    for k in BLENDED:
+        assert (f'unimatch_deeplabv3plus_r101-d16_4xb4-explicit-80e_'
+                f'voc12-aug-1-{k}-321x321.py') in names
+        assert (f'unimatch_deeplabv3plus_r101-d16_2xb8-explicit-80e_'
+                f'voc12-aug-1-{k}-513x513.py') in names
+    assert len(CONFIGS) == len(VOC) + len(CITYSCAPES) + 2 * len(BLENDED)
 
 
 @pytest.mark.parametrize('rel', CONFIGS)
@@ -54,10 +77,13 @@ def test_official_settings(rel):
     assert semi.feature_perturbation == dict(type='FeatureDropout', p=0.5)
     assert semi.mask_generator.prob == 0.5
     assert semi.mask_generator.area_range == (0.02, 0.4)
-    # batch 2 labeled + 2 unlabeled per GPU, 4 GPUs (name: 4xb4)
+    split, n_lab, n_unl, gpus, batch, crop, epochs = expected(rel)
+    assert f'_{gpus}xb{batch}-' in rel
+    # per GPU: half labeled, half unlabeled
     loader = cfg.train_dataloader
-    assert loader.batch_size == 4 and loader.sampler.num_labeled == 2
-    crop = (321, 321) if voc else (801, 801)
+    assert loader.batch_size == batch
+    assert loader.sampler.num_labeled == batch // 2
+    crop = (crop, crop)
     for part in ('labeled', 'unlabeled'):
         views = loader.dataset[part].pipeline[-1]
         assert views.type == 'SemiViews' and 'strong2' in views
@@ -68,18 +94,16 @@ def test_official_settings(rel):
     assert [t['type'] for t in strong] == [
         'ColorJitter', 'RandomGrayscale', 'PILGaussianBlur', 'PackSegInputs']
     assert tuple(cfg.model.data_preprocessor.data_preprocessor.size) == crop
-    # epochs over the unlabeled loader: ceil(N_u / 4) // 2 iterations each
-    n_lab = (int(rel.split('voc12-')[1].split('-')[0]) if voc else math.ceil(
-        2975 / int(rel.split('cityscapes-1-')[1].split('-')[0])))
-    if not voc:
-        n_lab = {16: 186, 8: 372, 4: 744, 2: 1488}[2976 // n_lab]
-    n_unl = (10582 if voc else 2975) - n_lab
-    iters = (80 if voc else 240) * (math.ceil(n_unl / 4) // 2)
+    # epochs over the unlabeled loader: ceil(N_u / GPUs) // (batch / 2)
+    iters = epochs * (math.ceil(n_unl / gpus) // (batch // 2))
     assert cfg.train_cfg.max_iters == iters
     assert cfg.param_scheduler[0].end == iters
     assert cfg.param_scheduler[0].power == 0.9
-    ann = loader.dataset.labeled.ann_file
-    assert ann.startswith(f'splits/{n_lab if voc else "1-" + rel.split("cityscapes-1-")[1].split("-")[0]}/')  # noqa
+    assert loader.dataset.labeled.ann_file.startswith(f'splits/{split}/')
+    assert loader.dataset.unlabeled.ann_file.startswith(f'splits/{split}/')
+    if split.startswith('aug-'):
+        assert (loader.dataset.labeled.data_prefix.seg_map_path ==
+                'SegmentationClassAug')
     opt = cfg.optim_wrapper.optimizer
     assert (opt.type, opt.momentum, opt.weight_decay) == ('SGD', 0.9, 1e-4)
     assert opt.lr == (0.001 if voc else 0.005)
