@@ -469,3 +469,30 @@ def test_feature_perturbation_stream_trains_decoder_and_backbone(
             if name.startswith(part) and p.grad is not None
         ]
         assert grads and sum(grads) > 0, part
+
+
+def test_settings_are_checked_at_build():
+    with pytest.raises(ValueError, match="teacher must be 'student'"):
+        MODELS.build(unimatch_cfg(teacher='ema'))
+    with pytest.raises(ValueError, match='stream_weights'):
+        MODELS.build(unimatch_cfg(stream_weights=dict(x=1.0)))
+    with pytest.raises(ValueError, match='partners'):
+        MODELS.build(unimatch_cfg(partners='same'))
+    with pytest.raises(ValueError, match='fp_batching'):
+        MODELS.build(unimatch_cfg(fp_batching='stacked'))
+    with pytest.raises(ValueError, match='partner'):
+        MODELS.build(unimatch_cfg(mask_generator=dict(
+            type='CutoutMaskGenerator')))
+    with pytest.raises(ValueError, match='FeatureDropout.p'):
+        FeatureDropout(1.0)
+
+
+def test_separate_fp_batching_trains():
+    torch.manual_seed(0)
+    model = MODELS.build(unimatch_cfg(aux=True, fp_batching='separate'))
+    model.train()
+    inputs, samples, _ = three_view_batch([True, False, False])
+    losses = model.loss(inputs, samples)
+    assert {'unsup_fp.decode.loss_ce', 'unsup_fp.aux.loss_ce'} <= set(losses)
+    sum(v for k, v in losses.items() if 'loss' in k).backward()
+    assert all(p.grad is not None for p in model.student.parameters())
