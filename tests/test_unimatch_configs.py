@@ -125,6 +125,12 @@ def test_official_settings(rel):
         assert tuple(seg.test_cfg.stride) == (534, 534)
     hooks = [h['type'] for h in cfg.custom_hooks]
     assert 'EMATeacherHook' not in hooks and 'UnsupWeightHook' not in hooks
+    assert 'RNGStateHook' in hooks  # exact --resume
+
+
+def test_demo_hooks():
+    hooks = [h['type'] for h in load(DEMO).custom_hooks]
+    assert 'RNGStateHook' in hooks and 'EMATeacherHook' not in hooks
 
 
 @pytest.mark.parametrize('rel', [CONFIGS[0], DEMO])

@@ -60,5 +60,7 @@ train_dataloader = dict(
                        [_base_.horizontal_flip, unlabeled_views])))
 val_cfg = dict(_delete_=True, type='ValLoop')
 custom_hooks = [
+    # the torch RNG state in checkpoints: --resume continues exactly
+    dict(type='RNGStateHook'),
     dict(type='PseudoLabelVisualizationHook', interval=50, max_samples=2),
 ]

@@ -75,5 +75,8 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='SegVisualizationHook'))
 custom_hooks = [
+    # the torch RNG state in checkpoints: --resume continues exactly
+    # (feature dropout, CutMix boxes and partners draw from it)
+    dict(type='RNGStateHook'),
     dict(type='PseudoLabelVisualizationHook', interval=2000, max_samples=2),
 ]

@@ -77,5 +77,8 @@ default_hooks = dict(
     visualization=dict(type='SegVisualizationHook'))
 # no EMA teacher (the model labels itself) and no lambda ramp
 custom_hooks = [
+    # the torch RNG state in checkpoints: --resume continues exactly
+    # (feature dropout, CutMix boxes and partners draw from it)
+    dict(type='RNGStateHook'),
     dict(type='PseudoLabelVisualizationHook', interval=2000, max_samples=2),
 ]
