@@ -52,6 +52,9 @@ def parse_args():
 
 def main():
     args = parse_args()
+    # registers mmssl's components and the ``mmssl::`` config scope before
+    # the config (which may inherit ``_base_ = 'mmssl::...'``) is parsed
+    import mmssl  # noqa: F401
 
     # load config
     cfg = Config.fromfile(args.config)

@@ -1,0 +1,2 @@
+"""Analysis helpers behind ``tools/analysis_tools`` (not imported by
+``import mmssl``)."""
