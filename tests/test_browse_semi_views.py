@@ -107,3 +107,63 @@ def test_match_sample_moves_labels_and_boxes_through_homographies():
         dict(weak_img=img, strong_img=img, weak_ds=weak, strong_ds=strong),
         m, np.random.RandomState(0).randint(0, 255, (6, 3)).astype(np.uint8))
     assert panel.ndim == 3 and panel.shape[1] == 3 * 6 * (256 // 6)
+
+
+def test_mixed_images_are_pixels_of_the_views_in_rgb(tiny_env):
+    """ClassMix demo config (no extra augmentations): every pixel of a mixed
+    image is the pixel of its own strong view or of another sample's (the
+    partner) at the same place, in RGB like the views (catches a swapped
+    channel order), and the mixed targets are the matched labels of the
+    same pixels."""
+    import numpy as np
+    import torch
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    import mmssl  # noqa: F401
+    from mmssl.analysis import semi_views as sv
+    from mmssl.engine.hooks.pseudo_label_vis_hook import _to_rgb
+    cfg = Config.fromfile(osp.join(
+        ROOT, 'configs', 'demo', 'classmix_deeplabv3plus_r18-d8_1xb8-'
+        'explicit-cpu-sup300i-100i_synthcityscapes-8.py'))
+    root = tiny_env['MMSSL_TEST_DATA_ROOT']
+    cfg.merge_from_dict({
+        'train_dataloader.batch_size': 4,
+        'train_dataloader.sampler.batch_size': 4,
+        'train_dataloader.sampler.num_labeled': 2,
+        'train_dataloader.dataset.labeled.data_root': root,
+        'train_dataloader.dataset.labeled.ann_file':
+        tiny_env['MMSSL_TEST_LABELED'],
+        'train_dataloader.dataset.unlabeled.data_root': root,
+        'train_dataloader.dataset.unlabeled.ann_file':
+        tiny_env['MMSSL_TEST_UNLABELED'],
+    })
+    assert not cfg.model.semi_train_cfg.get('extra_augs')
+    init_default_scope('mmseg')
+    seed_everything(0)
+    loader = sv.build_train_loader(cfg)
+    model = sv.build_mixing_model(cfg)
+    batch = next(iter(loader))
+    mixed = sv.mix_batch(model, batch)
+    assert sorted(mixed) == [0, 1, 2, 3]
+    views = [_to_rgb(img).astype(np.int16) for img in batch['inputs'][
+        'strong']]
+    for k, m in mixed.items():
+        img = m['mixed_img'].astype(np.int16)
+        h, w = img.shape[:2]
+        same = [np.abs(img - v[:h, :w]).max(-1) <= 1 for v in views
+                if v.shape[:2] == (h, w)]
+        own = np.abs(img - views[k][:h, :w]).max(-1) <= 1
+        assert np.logical_or.reduce(same).mean() > 0.99, k
+        labels = m['mixed_labels']
+        assert labels.shape == (h, w)
+        gt = batch['data_samples']['strong'][k].gt_sem_seg.data[0, :h, :w]
+        if (gt < 254).any():
+            # a labeled sample keeps its selected classes' pixels (an
+            # unlabeled one has empty stand-in targets: all partner)
+            assert own.mean() > 0 and (labels != 255).any(), k
+        # where the image is the sample's own, labelled target pixels are
+        # its own strong-view labels (ClassMix keeps its selected classes)
+        keep = torch.from_numpy(own) & (labels != 255) & (gt < 254)
+        if keep.any():
+            assert (labels[keep] == gt[keep]).float().mean() > 0.95, k

@@ -168,14 +168,32 @@ def mix_batch(model, data_batch) -> Dict[int, Dict]:
                             valid=valid, weak_labels=wl, probs=probs)
     unsup = model.build_unsup_batch(batch, targets)
     out = {}
+    images = _uint8_rgb(model, unsup.inputs)
     for j, i in enumerate(batch.unsup_idx.tolist()):
         h, w = valid_hw(batch.strong_samples[i])
-        img = unsup.images[j] if unsup.images is not None else None
         out[i] = dict(
-            mixed_img=(img[:, :h, :w].permute(1, 2, 0).cpu().numpy().astype(
-                np.uint8) if img is not None else None),
+            mixed_img=(images[j, :, :h, :w].permute(1, 2, 0).numpy()
+                       if images is not None else None),
             mixed_labels=unsup.targets.labels[j][:h, :w])
     return out
+
+
+def _uint8_rgb(model, inputs: torch.Tensor) -> Optional[torch.Tensor]:
+    """The model's (normalised) inputs as uint8 RGB ``[n, 3, H, W]``,
+    undoing the data preprocessor's mean / std; its channel order from
+    mmseg's ``channel_conversion`` (``bgr_to_rgb``) or mmengine's
+    ``_channel_conversion``."""
+    pre = getattr(model.data_preprocessor, 'data_preprocessor',
+                  model.data_preprocessor)
+    mean, std = getattr(pre, 'mean', None), getattr(pre, 'std', None)
+    if mean is None or std is None:
+        return None
+    x = inputs.detach().cpu().float() * std.cpu().view(1, -1, 1, 1) + \
+        mean.cpu().view(1, -1, 1, 1)
+    x = x.clamp(0, 255).to(torch.uint8)
+    rgb = getattr(pre, 'channel_conversion',
+                  getattr(pre, '_channel_conversion', False))
+    return x if rgb else x.flip(1)
 
 
 # ---------------------------------------------------------------- drawing
