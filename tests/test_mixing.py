@@ -494,3 +494,28 @@ def test_pseudo_label_filter_also_restricts_the_mixing_losses(loss):
     unsup = [v for k, v in losses.items()
              if k.startswith('unsup.') and 'loss' in k]
     assert unsup and all(float(v) == 0.0 for v in unsup)
+
+
+@pytest.mark.parametrize('bgr_to_rgb', [True, False])
+def test_uint8_rgb_panels_undo_the_preprocessor(bgr_to_rgb):
+    """The mixing models' panel images (and kornia's colour space) come
+    from the preprocessor's own mean / std / channel order: a BGR load
+    normalised by SegDataPreProcessor comes back as its RGB image (the
+    order was read from a wrong attribute before: panels were BGR)."""
+    from mmseg.models import SegDataPreProcessor
+    from mmseg.structures import SegDataSample
+
+    from mmssl.models.utils.input_normalisation import (input_normalisation,
+                                                        to_uint8_rgb)
+    pre = SegDataPreProcessor(
+        mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375],
+        bgr_to_rgb=bgr_to_rgb)
+    g = torch.Generator().manual_seed(0)
+    bgr = torch.randint(0, 256, (3, 8, 10), generator=g, dtype=torch.uint8)
+    data = pre(dict(inputs=[bgr], data_samples=[SegDataSample()]), False)
+    norm = input_normalisation(pre)
+    assert norm.rgb is bgr_to_rgb
+    out = to_uint8_rgb(data['inputs'], norm)[0]
+    rgb = bgr.flip(0)
+    # the preprocessor's float arithmetic may round by one grey level
+    assert (out.int() - rgb.int()).abs().max() <= 1

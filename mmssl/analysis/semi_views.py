@@ -20,6 +20,8 @@ import torch.nn.functional as F
 from mmssl.engine.hooks.pseudo_label_vis_hook import (_to_rgb, colorize,
                                                       draw_boxes)
 from mmssl.models.multitask.box_pseudo_labels import project_boxes
+from mmssl.models.utils.input_normalisation import (input_normalisation,
+                                                    to_uint8_rgb)
 from mmssl.models.utils import (PseudoTargets, stack_homographies,
                                 strong_ignore_region, valid_hw, warp_labels)
 
@@ -179,21 +181,10 @@ def mix_batch(model, data_batch) -> Dict[int, Dict]:
 
 
 def _uint8_rgb(model, inputs: torch.Tensor) -> Optional[torch.Tensor]:
-    """The model's (normalised) inputs as uint8 RGB ``[n, 3, H, W]``,
-    undoing the data preprocessor's mean / std; its channel order from
-    mmseg's ``channel_conversion`` (``bgr_to_rgb``) or mmengine's
-    ``_channel_conversion``."""
-    pre = getattr(model.data_preprocessor, 'data_preprocessor',
-                  model.data_preprocessor)
-    mean, std = getattr(pre, 'mean', None), getattr(pre, 'std', None)
-    if mean is None or std is None:
-        return None
-    x = inputs.detach().cpu().float() * std.cpu().view(1, -1, 1, 1) + \
-        mean.cpu().view(1, -1, 1, 1)
-    x = x.clamp(0, 255).to(torch.uint8)
-    rgb = getattr(pre, 'channel_conversion',
-                  getattr(pre, '_channel_conversion', False))
-    return x if rgb else x.flip(1)
+    """The model's (normalised) inputs as uint8 RGB ``[n, 3, H, W]``."""
+    norm = input_normalisation(model.data_preprocessor)
+    return None if norm is None else to_uint8_rgb(inputs.cpu().float(),
+                                                  norm)
 
 
 # ---------------------------------------------------------------- drawing

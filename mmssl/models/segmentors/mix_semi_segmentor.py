@@ -11,6 +11,7 @@ from mmseg.utils import add_prefix
 from ..losses import softmax_squared_error
 from ..mixing import IntensityAugs, choose_partners, mix, mix_targets
 from ..utils.head_outputs import PER_PART_HEADS, head_list
+from ..utils.input_normalisation import input_normalisation, to_uint8_rgb
 from ..utils.semi_batch import PseudoTargets, SemiBatch, UnsupBatch
 from ..utils.view_geometry import valid_hw
 from .semi_segmentor import SemiSegmentor, StudentForward
@@ -173,37 +174,20 @@ class MixSemiSegmentor(SemiSegmentor):
             weak_labels=targets.weak_labels,
             probs=targets.probs)
 
-    def _normalisation(self):
-        pre = getattr(self.data_preprocessor, 'data_preprocessor',
-                      self.data_preprocessor)
-        mean = getattr(pre, 'mean', None)
-        std = getattr(pre, 'std', None)
-        if mean is None or std is None:
-            return None
-        return mean.flatten(), std.flatten(), bool(
-            getattr(pre, '_channel_conversion', False))
-
     def _extra_augment(self, inputs: Tensor) -> Tensor:
         if not len(self.extra_augs):
             return inputs
-        norm = self._normalisation()
+        norm = input_normalisation(self.data_preprocessor)
         if norm is None:
             raise ValueError(
                 'semi_train_cfg.extra_augs needs a data preprocessor that '
                 'normalises (mean / std), to bring the images to [0, 1]')
-        mean, std, rgb = norm
-        return self.extra_augs(inputs, mean, std, rgb=rgb)
+        return self.extra_augs(inputs, norm.mean, norm.std, rgb=norm.rgb)
 
-    @torch.no_grad()
     def _uint8_rgb(self, inputs: Tensor) -> Optional[Tensor]:
         """The student's unsupervised images as uint8 RGB, for panels."""
-        norm = self._normalisation()
-        if norm is None:
-            return None
-        mean, std, rgb = norm
-        x = inputs * std.view(1, -1, 1, 1) + mean.view(1, -1, 1, 1)
-        x = x.clamp(0, 255).to(torch.uint8)
-        return x if rgb else x.flip(1)
+        norm = input_normalisation(self.data_preprocessor)
+        return None if norm is None else to_uint8_rgb(inputs, norm)
 
     # ---------------------------------------------------------- losses
     def unsup_loss_weight(self, targets: PseudoTargets):

@@ -17,6 +17,7 @@ from mmseg.structures.sampler import BasePixelSampler
 from mmseg.utils import add_prefix
 from ..mixing import choose_partners, mix
 from ..utils.head_outputs import head_list, precomputed_forward, slice_batch
+from ..utils.input_normalisation import input_normalisation, to_uint8_rgb
 from ..utils.seg_pseudo_labels import match_seg_pseudo_labels, seg_hook_info
 from ..utils.semi_batch import PseudoTargets, SemiBatch, UnsupBatch
 from ..utils.view_geometry import batch_frame_metas, valid_hw
@@ -340,9 +341,10 @@ class UniMatch(SemiSegmentor):
                         '/ valid pixels) needs avg_non_ignore=True',
                         logger='current', level=30)
 
-    # panels: the mixed s1 images as uint8 RGB (MixSemiSegmentor's code)
-    _normalisation = MixSemiSegmentor._normalisation
-    _uint8_rgb = MixSemiSegmentor._uint8_rgb
+    def _panel_images(self, inputs: Tensor) -> Optional[Tensor]:
+        """The mixed s1 images as uint8 RGB, for the panels."""
+        norm = input_normalisation(self.data_preprocessor)
+        return None if norm is None else to_uint8_rgb(inputs, norm)
 
     # ------------------------------------------------------------- steps
     def split_batch(self, multi_batch_inputs, multi_batch_data_samples):
@@ -434,7 +436,7 @@ class UniMatch(SemiSegmentor):
             torch.cat([weak, s1m, s2m]),
             samples,
             targets,
-            images=self._uint8_rgb(s1m),
+            images=self._panel_images(s1m),
             log=dict(mix_paired_frac=paired1.float().mean().to(weak.device)))
 
     @staticmethod
