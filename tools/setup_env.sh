@@ -3,11 +3,10 @@
 #
 # Idempotent: when the environment already matches requirements/verified.txt,
 # requirements/mim.txt, setup.py and this script, it returns in well under a
-# second. The first run on a fresh machine is slow: one run on a fresh 2-core
-# machine with an empty pip cache took 36 minutes (the project field notes;
-# see README "Quick start"), mostly building mmcv 2.1.0's compiled ops from
-# source plus downloading torch; pip caches both, so a rebuild of the venv
-# takes minutes, not half an hour.
+# second. The first run on a fresh machine is slow: 10.5 to 36 minutes
+# measured on 2-core machines with an empty pip cache (README "Quick
+# start"), mostly building mmcv 2.1.0's compiled ops from source plus
+# fetching torch; pip caches both, so a rebuild of the venv takes minutes.
 #
 # Usage: source tools/setup_env.sh   (or: bash tools/setup_env.sh)
 set -euo pipefail
