@@ -1,8 +1,5 @@
 from .mix_semi_segmentor import MixSemiSegmentor
 from .semi_segmentor import SemiSegmentor
-from .unimatch import UniMatch, UniMatchCutMixMaskGenerator
+from .unimatch import UniMatch
 
-__all__ = [
-    'MixSemiSegmentor', 'SemiSegmentor', 'UniMatch',
-    'UniMatchCutMixMaskGenerator'
-]
+__all__ = ['MixSemiSegmentor', 'SemiSegmentor', 'UniMatch']
