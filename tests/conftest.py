@@ -28,6 +28,30 @@ def synthetic_voc_root(tmp_path_factory):
     return res['root']
 
 
+@pytest.fixture(scope='session')
+def synthetic_ade20k_root(tmp_path_factory):
+    """A tiny synthetic ADEChallengeData2016 tree (64x48; 6 training / 2
+    validation images, UniMatch V2's 0..149 + 255 annotations); returns the
+    ``ADEChallengeData2016`` folder. Do not modify it."""
+    from mmssl.datasets.synthetic import generate_dataset
+    root = tmp_path_factory.mktemp('synthetic_data')
+    res = generate_dataset(str(root), 'ade20k', seed=0, num_train=6,
+                           num_val=2, size=(64, 48))
+    return res['root']
+
+
+@pytest.fixture(scope='session')
+def synthetic_coco_root(tmp_path_factory):
+    """A tiny synthetic COCO-81 tree (nominal 64x48; 6 train2017 / 2
+    val2017 images, masks/ 0..80); returns the ``coco`` folder. Do not
+    modify it."""
+    from mmssl.datasets.synthetic import generate_dataset
+    root = tmp_path_factory.mktemp('synthetic_data')
+    res = generate_dataset(str(root), 'coco', seed=0, num_train=6,
+                           num_val=2, size=(64, 48))
+    return res['root']
+
+
 # --- tools run as subprocesses on the tiny configs (test_tools_e2e.py,
 # test_stock_mmseg_tools.py)
 import os  # noqa: E402

@@ -1,15 +1,18 @@
 # Copyright (c) mmssl contributors.
-"""Generate the small synthetic Cityscapes / Pascal VOC / BDD100K datasets.
+"""Generate small synthetic Cityscapes / VOC / BDD100K / ADE20K / COCO data.
 
 Example::
 
     python tools/gen_datasets.py --out data --dataset cityscapes voc --seed 0
     python tools/gen_datasets.py --out data --dataset bdd100k
+    python tools/gen_datasets.py --out data --dataset ade20k coco
 
 writes ``data/cityscapes``, ``data/VOCdevkit/VOC2012`` and ``data/bdd100k``
 in the real on-disk layouts (see docs/synthetic_data.md). For BDD100K,
 ``--num-train`` / ``--num-val`` count the 100K (detection) train / val
-images and ``--num-extra`` the 10K (segmentation) train images.
+images and ``--num-extra`` the 10K (segmentation) train images. ADE20K
+(``data/ade/ADEChallengeData2016``) and COCO-81 (``data/coco``) have no
+extra set; ``--num-extra`` does not apply to them.
 Re-running with the same arguments is a no-op (stamp file); ``--force``
 regenerates.
 """
@@ -31,7 +34,7 @@ def parse_args(argv=None):
         '--dataset',
         nargs='+',
         default=['cityscapes', 'voc'],
-        choices=['cityscapes', 'voc', 'bdd100k'])
+        choices=['cityscapes', 'voc', 'bdd100k', 'ade20k', 'coco'])
     p.add_argument('--seed', type=int, default=0)
     p.add_argument(
         '--num-train',
@@ -55,7 +58,7 @@ def parse_args(argv=None):
         type=int,
         metavar=('W', 'H'),
         help='image size for every dataset (defaults: cityscapes '
-        '256 128, voc 160 120)')
+        '256 128, voc 160 120, ade20k 128 96, coco 160 120)')
     p.add_argument(
         '--cityscapes-size',
         nargs=2,
@@ -75,6 +78,25 @@ def parse_args(argv=None):
         metavar=('W', 'H'),
         help='nominal VOC landscape size (overrides --size)')
     p.add_argument(
+        '--ade20k-size',
+        nargs=2,
+        type=int,
+        metavar=('W', 'H'),
+        help='ADE20K image size (overrides --size; default 128 96)')
+    p.add_argument(
+        '--coco-size',
+        nargs=2,
+        type=int,
+        metavar=('W', 'H'),
+        help='nominal COCO landscape size (overrides --size; default '
+        '160 120)')
+    p.add_argument(
+        '--ade20k-annotations',
+        default='unimatch',
+        choices=['unimatch', 'challenge'],
+        help="ADE20K labels: UniMatch V2's preprocessed 0..149 + 255 "
+        "(default) or the raw ADEChallengeData2016 0 ('other') + 1..150")
+    p.add_argument(
         '--num-cities',
         type=int,
         default=3,
@@ -82,8 +104,8 @@ def parse_args(argv=None):
     p.add_argument(
         '--voc-fixed-size',
         action='store_true',
-        help='all VOC images W x H (default: VOC-like mix of '
-        'landscape, portrait and wide)')
+        help='all VOC (and COCO) images W x H (default: VOC-like mix '
+        'of landscape, portrait and wide)')
     p.add_argument(
         '--force',
         action='store_true',
@@ -98,7 +120,9 @@ def main(argv=None):
         extra = dict(
             cityscapes=dict(num_cities=args.num_cities),
             voc=dict(vary_size=not args.voc_fixed_size),
-            bdd100k=dict())[ds]
+            bdd100k=dict(),
+            ade20k=dict(annotations=args.ade20k_annotations),
+            coco=dict(vary_size=not args.voc_fixed_size))[ds]
         counts = {
             k: v if getattr(args, k) is None else getattr(args, k)
             for k, v in DATASET_COUNTS[ds].items()

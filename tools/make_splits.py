@@ -8,6 +8,9 @@ Examples::
         --data-root data/cityscapes
     python tools/make_splits.py --dataset voc \
         --data-root data/VOCdevkit/VOC2012
+    python tools/make_splits.py --dataset ade20k \\
+        --data-root data/ade/ADEChallengeData2016
+    python tools/make_splits.py --dataset coco --data-root data/coco
 
     # small / synthetic data: explicit counts or fractions
     python tools/make_splits.py --dataset cityscapes --num-labeled 8 4 \\
@@ -35,17 +38,21 @@ from mmssl.datasets.splits import (
 
 DEFAULT_ROOTS = {
     'cityscapes': 'data/cityscapes',
-    'voc': 'data/VOCdevkit/VOC2012'
+    'voc': 'data/VOCdevkit/VOC2012',
+    'ade20k': 'data/ade/ADEChallengeData2016',
+    'coco': 'data/coco',
 }
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--dataset', required=True, choices=['cityscapes', 'voc'])
+    p.add_argument(
+        '--dataset', required=True, choices=list(DEFAULT_ROOTS))
     p.add_argument(
         '--data-root',
-        help='dataset root (default: '
-        'data/cityscapes or data/VOCdevkit/VOC2012)')
+        help='dataset root (default: data/cityscapes, '
+        'data/VOCdevkit/VOC2012, data/ade/ADEChallengeData2016 or '
+        'data/coco)')
     p.add_argument('--out', help='output folder (default: <data-root>/splits)')
     p.add_argument(
         '--paper',
@@ -78,7 +85,7 @@ def parse_args(argv=None):
         metavar='NAME',
         help='paper regimes by name (see mmssl/datasets/splits.py), e.g. '
         'cityscapes: 1-32 .. 1-2 full 100 all; voc: 92 .. 1464 aug-1-100 '
-        '.. aug-1-2 aug-all')
+        '.. aug-1-2 aug-all; ade20k: 1-64 .. 1-2; coco: 1-512 .. 1-32')
     p.add_argument(
         '--full',
         action='store_true',

@@ -1,7 +1,9 @@
-"""Cityscapes / Pascal VOC datasets that fail early with clear messages.
+"""Cityscapes / Pascal VOC / ADE20K datasets that fail early with clear
+messages.
 
-``SemiCityscapesDataset`` and ``SemiPascalVOCDataset`` take exactly the
-arguments of mmseg's ``CityscapesDataset`` / ``PascalVOCDataset`` and build
+``SemiCityscapesDataset``, ``SemiPascalVOCDataset`` and
+``SemiADE20KDataset`` take exactly the arguments of mmseg's
+``CityscapesDataset`` / ``PascalVOCDataset`` / ``ADE20KDataset`` and build
 the same data list, but validate it when the dataset is initialised, so a
 bad split or a missing file is reported before training starts instead of
 as an obscure error deep inside a dataloader worker:
@@ -33,7 +35,8 @@ from typing import List
 import mmengine
 import mmengine.fileio as fileio
 
-from mmseg.datasets import CityscapesDataset, PascalVOCDataset
+from mmseg.datasets import (ADE20KDataset, CityscapesDataset,
+                            PascalVOCDataset)
 from mmseg.registry import DATASETS
 
 _IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp',
@@ -201,3 +204,16 @@ class SemiPascalVOCDataset(CheckedSegDatasetMixin, PascalVOCDataset):
     example_stem = '2007_000032'
     example_ann_file = 'ImageSets/Segmentation/train.txt'
     requires_ann_file = True  # like PascalVOCDataset
+
+
+@DATASETS.register_module()
+class SemiADE20KDataset(CheckedSegDatasetMixin, ADE20KDataset):
+    """``ADE20KDataset`` with early, explicit data checks.
+
+    mmseg's default ``reduce_zero_label=True`` reads the raw
+    ADEChallengeData2016 annotations (0 = other, 1..150); UniMatch V2's
+    preprocessed annotations are already 0..149 with 255 ignored and need
+    ``reduce_zero_label=False``. Both give the same labels.
+    """
+    example_stem = 'ADE_train_00000001'
+    example_ann_file = 'splits/1-64/split0/labeled.txt'

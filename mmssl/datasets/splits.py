@@ -18,6 +18,18 @@ the unlabeled samples come from:
   ``aug-1-50``, ``aug-1-20`` draw 106 / 212 / 530 (the fractions rounded
   up, as ``aug-1-16`` .. ``aug-1-2``); ``aug-all`` labels the whole aug set
   and keeps it as the unlabeled set too.
+* ADE20K (UniMatch V2): ``1-64`` .. ``1-2`` draw 316 / 631 / 1263 / 2526 /
+  5052 / 10105 of the 20,210 ``images/training`` images as labeled, the
+  rest of them is unlabeled. These are the line counts of the official
+  lists (LiheYoung/UniMatch-V2 ``splits/ade20k/1_<k>/labeled.txt``; each
+  ``unlabeled.txt`` holds the other 20,210 - n). They follow no single
+  rounding rule (1/64 of 20,210 is 315.8 -> 316, 1/32 is 631.6 -> 631), so
+  they are fixed counts; a custom ``--fractions 1/32`` rounds up (632).
+* COCO, 81 classes (UniMatch V1 / V2): ``1-512`` .. ``1-32`` draw 232 /
+  463 / 925 / 1849 / 3697 of the 118,287 ``train2017`` images as labeled
+  (the official ``splits/coco/1_<k>/labeled.txt``, = 1/k rounded up), the
+  rest of ``train2017`` is unlabeled. (Counting lines with ``wc -l`` gives
+  one less: the official files have no final newline.)
 * Custom regimes (for small or partial data): an explicit count (named
   ``<n>``, ``aug-<n>`` for the VOC aug pool) or a fraction of the labeled
   pool, rounded up (named ``1-<k>`` for 1/k, ``f<x>`` otherwise). On the full
@@ -28,7 +40,8 @@ of the sorted pool whose first ``n`` entries are labeled. Hence splits are
 deterministic, and for one ``k`` the labeled set of a smaller regime is a
 subset of a larger one's (same pool). Files are mmseg ``ann_file`` lists,
 one stem per line, sorted, relative to the pool's image folder
-(``leftImg8bit/train``, ``leftImg8bit/train_extra`` or ``JPEGImages``)::
+(``leftImg8bit/train``, ``leftImg8bit/train_extra``, ``JPEGImages``,
+``images/training`` or ``train2017``)::
 
     <out>/<regime>/split<k>/labeled.txt
     <out>/<regime>/split<k>/unlabeled.txt
@@ -48,6 +61,8 @@ import numpy as np
 CITYSCAPES_TRAIN_SIZE = 2975
 VOC_TRAIN_SIZE = 1464
 VOC_AUG_SIZE = 10582
+ADE20K_TRAIN_SIZE = 20210
+COCO_TRAIN_SIZE = 118287
 
 # img_path / seg_map_path prefixes (relative to the dataset root) per pool.
 POOL_PREFIXES = {
@@ -59,6 +74,19 @@ POOL_PREFIXES = {
     dict(img_path='JPEGImages', seg_map_path='SegmentationClass'),
     ('voc', 'aug'):
     dict(img_path='JPEGImages', seg_map_path='SegmentationClassAug'),
+    # ADEChallengeData2016 images + UniMatch V2's preprocessed annotations
+    # (same folder names; labels 0..149, 255 ignored)
+    ('ade20k', 'train'):
+    dict(img_path='images/training', seg_map_path='annotations/training'),
+    # COCO 2017 images + UniMatch's preprocessed masks (one flat folder for
+    # train2017 and val2017; labels 0..80, 0 = background)
+    ('coco', 'train'):
+    dict(img_path='train2017', seg_map_path='masks'),
+}
+# Pools found by scanning one flat image folder: (image, label) suffixes.
+_SCANNED_POOLS = {
+    ('ade20k', 'train'): ('.jpg', '.png'),
+    ('coco', 'train'): ('.jpg', '.png'),
 }
 
 
@@ -73,7 +101,7 @@ class Regime:
     are also used unlabeled, as French et al.'s "All" rows).
     """
     name: str
-    dataset: str  # 'cityscapes' | 'voc'
+    dataset: str  # 'cityscapes' | 'voc' | 'ade20k' | 'coco'
     labeled_pool: str  # 'train' | 'aug'
     unlabeled_pool: str  # 'train' | 'aug' | 'train_extra'
     num_labeled: Optional[int] = None
@@ -121,7 +149,17 @@ def _paper_regimes() -> Dict[str, Tuple[Regime, ...]]:
         for k, n in ((100, 106), (50, 212), (20, 530)))
     voc += (Regime('aug-all', 'voc', 'aug', 'aug', fraction=1.0,
                    unlabeled_keeps_labeled=True), )
-    return dict(cityscapes=cs, voc=voc)
+    # UniMatch V2 (LiheYoung/UniMatch-V2 splits/ade20k/1_<k>/labeled.txt)
+    ade = tuple(
+        Regime(f'1-{k}', 'ade20k', 'train', 'train', n)
+        for k, n in ((64, 316), (32, 631), (16, 1263), (8, 2526), (4, 5052),
+                     (2, 10105)))
+    # UniMatch V1 / V2 (splits/coco/1_<k>/labeled.txt, identical in both)
+    coco = tuple(
+        Regime(f'1-{k}', 'coco', 'train', 'train', n)
+        for k, n in ((512, 232), (256, 463), (128, 925), (64, 1849),
+                     (32, 3697)))
+    return dict(cityscapes=cs, voc=voc, ade20k=ade, coco=coco)
 
 
 PAPER_REGIMES = _paper_regimes()
@@ -152,16 +190,17 @@ def custom_regimes(dataset: str,
                    pool: str = 'train') -> List[Regime]:
     """Count / fraction regimes drawn from ``pool`` ('train' or VOC 'aug').
 
-    Unlabeled: the rest of Cityscapes ``train``, or the VOC aug set.
+    Unlabeled: the rest of ``train`` (Cityscapes, ADE20K, COCO), or the VOC
+    aug set.
     """
     if dataset not in PAPER_REGIMES:
-        raise ValueError(f'unknown dataset {dataset!r}')
-    if pool not in ('train', 'aug') or (dataset == 'cityscapes'
-                                        and pool != 'train'):
+        raise ValueError(f'unknown dataset {dataset!r}; expected one of '
+                         f'{sorted(PAPER_REGIMES)}')
+    if pool not in ('train', 'aug') or (dataset != 'voc' and pool != 'train'):
         raise ValueError(f"pool {pool!r} is not a labeled pool of {dataset}; "
                          "use 'train'" +
                          (" or 'aug'" if dataset == 'voc' else ''))
-    unl = 'train' if dataset == 'cityscapes' else 'aug'
+    unl = 'aug' if dataset == 'voc' else 'train'
     tag = 'aug-' if pool == 'aug' else ''
     out = [
         Regime(f'{tag}{int(n)}', dataset, pool, unl, int(n))
@@ -186,9 +225,11 @@ def list_pool(data_root: str,
               check_labels: bool = True) -> List[str]:
     """Sorted stems of a pool (relative to its image folder).
 
-    Cityscapes pools are found by scanning ``leftImg8bit/<pool>``; VOC pools
-    are read from ``ImageSets/Segmentation/{train,aug}.txt``. With
-    ``check_labels`` every stem of a labeled pool must have its label file.
+    Cityscapes pools are found by scanning ``leftImg8bit/<pool>``, ADE20K
+    and COCO ones by scanning ``images/training`` / ``train2017`` for
+    ``*.jpg``; VOC pools are read from
+    ``ImageSets/Segmentation/{train,aug}.txt``. With ``check_labels`` every
+    stem of a labeled pool must have its label file.
     """
     key = (dataset, pool)
     if key not in POOL_PREFIXES:
@@ -204,6 +245,15 @@ def list_pool(data_root: str,
             osp.relpath(p, img_dir)[:-len(sfx)].replace(os.sep, '/')
             for p in glob.glob(osp.join(img_dir, '*', '*' + sfx)))
         lab_sfx = '_gtFine_labelTrainIds.png'
+    elif key in _SCANNED_POOLS:
+        img_dir = osp.join(data_root, pref['img_path'])
+        if not osp.isdir(img_dir):
+            raise FileNotFoundError(
+                f"{dataset} '{pool}' image folder {img_dir} does not exist")
+        sfx, lab_sfx = _SCANNED_POOLS[key]
+        with os.scandir(img_dir) as it:
+            stems = sorted(e.name[:-len(sfx)] for e in it
+                           if e.name.endswith(sfx) and e.is_file())
     else:
         lst = osp.join(data_root, 'ImageSets', 'Segmentation', f'{pool}.txt')
         if not osp.isfile(lst):
@@ -274,9 +324,10 @@ def write_splits(data_root: str,
     """Write ``num_splits`` splits of every regime.
 
     Args:
-        data_root: dataset root (``data/cityscapes`` or
-            ``data/VOCdevkit/VOC2012``).
-        dataset: ``'cityscapes'`` or ``'voc'``.
+        data_root: dataset root (``data/cityscapes``,
+            ``data/VOCdevkit/VOC2012``, ``data/ade/ADEChallengeData2016``
+            or ``data/coco``).
+        dataset: ``'cityscapes'``, ``'voc'``, ``'ade20k'`` or ``'coco'``.
         regimes: defaults to ``PAPER_REGIMES[dataset]``.
         num_splits: splits per regime; split ``k`` uses seed ``seed + k``.
         out_dir: defaults to ``<data_root>/splits``.

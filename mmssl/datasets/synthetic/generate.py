@@ -13,8 +13,10 @@ import os.path as osp
 import shutil
 from typing import Dict, Iterable, Optional, Sequence
 
+from .ade20k import generate_ade20k
 from .bdd100k import generate_bdd100k
 from .cityscapes import generate_cityscapes
+from .coco import generate_coco
 from .common import STAMP_NAME, write_json
 from .voc import generate_voc
 
@@ -25,7 +27,11 @@ DATASET_DIRS = {
     'cityscapes': 'cityscapes',
     'voc': osp.join('VOCdevkit', 'VOC2012'),
     'bdd100k': 'bdd100k',
+    'ade20k': osp.join('ade', 'ADEChallengeData2016'),
+    'coco': 'coco',
 }
+# Datasets without an extra (unlabeled-only) image set: num_extra is unused.
+_NO_EXTRA = ('ade20k', 'coco')
 # Folders each generator writes (and may delete when regenerating).
 _OWNED = {
     'cityscapes': ('leftImg8bit', 'gtFine'),
@@ -33,11 +39,15 @@ _OWNED = {
             osp.join('ImageSets', 'Segmentation')),
     'bdd100k': ('images', osp.join('labels', 'det_20'),
                 osp.join('labels', 'sem_seg')),
+    'ade20k': ('images', 'annotations'),
+    'coco': ('train2017', 'val2017', 'masks'),
 }
 DEFAULT_SIZE = {
     'cityscapes': (256, 128),
     'voc': (160, 120),
-    'bdd100k': (160, 90)
+    'bdd100k': (160, 90),
+    'ade20k': (128, 96),
+    'coco': (160, 120),
 }
 DEFAULT_COUNTS = dict(num_train=48, num_val=24, num_extra=96)
 # BDD100K: num_train / num_val = 100K train / val, num_extra = 10K train.
@@ -45,6 +55,8 @@ DATASET_COUNTS = {
     'cityscapes': DEFAULT_COUNTS,
     'voc': DEFAULT_COUNTS,
     'bdd100k': dict(num_train=24, num_val=8, num_extra=12),
+    'ade20k': dict(num_train=48, num_val=24),
+    'coco': dict(num_train=48, num_val=24),
 }
 _DEFAULT_EXTRA = {
     'cityscapes': dict(num_cities=3),
@@ -52,6 +64,8 @@ _DEFAULT_EXTRA = {
     'bdd100k': dict(num_seg_val=6, num_seg_in_det_train=5,
                     num_seg_in_det_val=3, num_det_unlabeled=3,
                     min_box_pixels=4),
+    'ade20k': dict(annotations='unimatch'),
+    'coco': dict(vary_size=True),
 }
 
 
@@ -77,21 +91,26 @@ def generate_dataset(data_root: str,
     Args:
         data_root: e.g. ``data``; Cityscapes goes to ``data/cityscapes``,
             VOC to ``data/VOCdevkit/VOC2012``.
-        dataset: ``'cityscapes'``, ``'voc'`` or ``'bdd100k'`` (to
-            ``data/bdd100k``).
+        dataset: ``'cityscapes'``, ``'voc'``, ``'bdd100k'`` (to
+            ``data/bdd100k``), ``'ade20k'`` (to
+            ``data/ade/ADEChallengeData2016``) or ``'coco'`` (COCO-81, to
+            ``data/coco``).
         seed: same seed and arguments give byte-identical files.
         num_train, num_val, num_extra: images per split (``num_extra``:
             Cityscapes ``train_extra`` images; VOC aug-only images;
             BDD100K: ``num_train`` / ``num_val`` are the 100K train / val
-            images, ``num_extra`` the 10K train images).
-        size: ``(W, H)``; defaults to 256x128 (Cityscapes) / 160x120 (VOC)
-            / 160x90 (BDD100K).
+            images, ``num_extra`` the 10K train images; ADE20K and COCO
+            have no extra set and ignore ``num_extra``).
+        size: ``(W, H)``; defaults to 256x128 (Cityscapes) / 160x120 (VOC,
+            COCO) / 160x90 (BDD100K) / 128x96 (ADE20K).
         force: regenerate even if the stamp matches.
         **extra: ``num_cities`` (Cityscapes), ``vary_size`` / ``boundary``
             (VOC), ``num_seg_val``, ``num_seg_in_det_train``,
             ``num_seg_in_det_val``, ``num_det_unlabeled``,
             ``min_box_pixels`` (BDD100K, see
-            :mod:`mmssl.datasets.synthetic.bdd100k`).
+            :mod:`mmssl.datasets.synthetic.bdd100k`), ``annotations``
+            (ADE20K: ``'unimatch'`` or ``'challenge'``), ``vary_size``
+            (COCO).
 
     Returns:
         dict with ``root`` (dataset folder), ``skipped`` (bool) and
@@ -104,6 +123,8 @@ def generate_dataset(data_root: str,
             num_train=num_train, num_val=num_val, num_extra=num_extra).items():
         if int(v) < 0:
             raise ValueError(f'{k} must be >= 0, got {v}')
+    if dataset in _NO_EXTRA:
+        num_extra = 0
     size = tuple(int(s) for s in (size or DEFAULT_SIZE[dataset]))
     if len(size) != 2 or min(size) < 8:
         raise ValueError(f'size must be (W, H) with both >= 8, got {size}')
@@ -142,7 +163,9 @@ def generate_dataset(data_root: str,
     fn = dict(
         cityscapes=generate_cityscapes,
         voc=generate_voc,
-        bdd100k=generate_bdd100k)[dataset]
+        bdd100k=generate_bdd100k,
+        ade20k=generate_ade20k,
+        coco=generate_coco)[dataset]
     counts = fn(
         root,
         seed=seed,
@@ -167,6 +190,8 @@ def _counts(dataset, args):
             train=args['num_train'],
             val=args['num_val'],
             train_extra=args['num_extra'])
+    if dataset in _NO_EXTRA:
+        return dict(train=args['num_train'], val=args['num_val'])
     return dict(
         train=args['num_train'], val=args['num_val'], extra=args['num_extra'])
 

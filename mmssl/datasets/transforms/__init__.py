@@ -10,3 +10,5 @@ from .multitask_loading import LoadMultiTaskAnnotations  # noqa: F401
 from .multitask_packing import PackMultiTaskInputs  # noqa: F401
 from .gaussian_blur import RandomGaussianBlur  # noqa: F401
 from .photometric import ColorJitter, PILGaussianBlur  # noqa: F401
+from .long_side_rescale import RandomLongSideRescale  # noqa: F401
+from .nearest_multiple_resize import ResizeToNearestMultiple  # noqa: F401

@@ -1,0 +1,87 @@
+# Pascal VOC 2012 for UniMatch V2 (LiheYoung/UniMatch-V2). Official settings:
+#   configs/pascal.yaml:4  nclass: 21
+#   configs/pascal.yaml:5  crop_size: 518
+#   configs/pascal.yaml:9  batch_size: 4 # per GPU x 4 GPUs
+#   unimatch_v2.py:113-120 one labeled and one unlabeled loader, each
+#       batch_size images per GPU -> 4 labeled + 4 unlabeled per GPU
+#       (ExplicitSemiSampler(batch_size=8, num_labeled=4)); the CutMix
+#       partner is the batch flipped (unimatch_v2.py:175-176), drawn in the
+#       model
+#   dataset/semi.py:44, transform.py:43-56 resize(img, mask, (0.5, 2.0)):
+#       long side -> randint(int(0.5 L), int(2.0 L)) of the image's own long
+#       side L (RandomLongSideRescale; exact for any image size)
+#   dataset/semi.py:46-47 one crop and flip shared by the three views
+#   dataset/semi.py:54-63 strong views: the same ops as UniMatch V1
+#       (ColorJitter p 0.8, grayscale p 0.2, blur p 0.5; unimatch_views.py)
+#   unimatch_v2.py:239-241, supervised.py:70-81 evaluation 'original' with
+#       multiplier 14: the image resized to the nearest multiple of 14,
+#       logits resized back (ResizeToNearestMultiple; the model must use
+#       align_corners=True as the official)
+# Labeled images from the original train set (SegmentationClass), unlabeled
+# from the SBD aug set minus those, as UniMatch V1 (tools/make_splits.py;
+# the official lists are splits/pascal/<n>/*.txt).
+_base_ = ['./pipelines/unimatch_views.py']
+
+dataset_type = 'SemiPascalVOCDataset'
+data_root = 'data/VOCdevkit/VOC2012/'
+num_classes = 21
+crop_size = (518, 518)
+random_resize = dict(type='RandomLongSideRescale', ratio_range=(0.5, 2.0))
+
+labeled_loading = [
+    dict(type='LoadCheckedImageFromFile'),
+    dict(type='LoadCheckedAnnotations', num_classes=num_classes),
+    _base_.shared_flip,
+]
+unlabeled_loading = [
+    dict(type='LoadCheckedImageFromFile'),
+    dict(type='LoadEmptySegMap'),
+    _base_.shared_flip,
+]
+semi_views_labeled = dict(
+    _base_.semi_views_labeled, crop_size=crop_size, resize=random_resize)
+semi_views_unlabeled = dict(
+    _base_.semi_views_unlabeled, crop_size=crop_size, resize=random_resize)
+labeled_dataset = dict(
+    type=dataset_type,
+    data_root=data_root,
+    ann_file='splits/92/split0/labeled.txt',
+    data_prefix=dict(img_path='JPEGImages', seg_map_path='SegmentationClass'),
+    pipeline=labeled_loading + [semi_views_labeled])
+unlabeled_dataset = dict(
+    type=dataset_type,
+    data_root=data_root,
+    ann_file='splits/92/split0/unlabeled.txt',
+    data_prefix=dict(img_path='JPEGImages'),
+    pipeline=unlabeled_loading + [semi_views_unlabeled])
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='ExplicitSemiSampler', batch_size=8, num_labeled=4),
+    dataset=dict(
+        type='SemiDataset',
+        labeled=labeled_dataset,
+        unlabeled=unlabeled_dataset))
+
+test_pipeline = [
+    dict(type='LoadCheckedImageFromFile'),
+    dict(type='ResizeToNearestMultiple', size_divisor=14),
+    dict(type='LoadCheckedAnnotations', num_classes=num_classes),
+    dict(type='PackSegInputs'),
+]
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='ImageSets/Segmentation/val.txt',
+        data_prefix=dict(
+            img_path='JPEGImages', seg_map_path='SegmentationClass'),
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
+test_evaluator = val_evaluator
