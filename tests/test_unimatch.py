@@ -20,7 +20,7 @@ from colour_oracle import (NUM_CLASSES as ORACLE_CLASSES, ROOT,  # noqa
                            seed_everything, write_colour_dataset)
 from mmseg.registry import MODELS, TASK_UTILS
 from mmseg.structures import SegDataSample
-from mmssl.models.segmentors import unimatch as unimatch_mod
+from mmssl.models.segmentors import unimatch_base as unimatch_mod
 from mmssl.models.utils import FeatureDropout, batch_frame_metas
 from mmssl.models.utils.feature_perturbation import map_features
 from semi_helpers import NUM_CLASSES, semi_segmentor_cfg, tiny_segmentor_cfg
@@ -347,11 +347,12 @@ def oracle_segmentor(pre):
         test_cfg=dict(mode='whole'))
 
 
-def build_demo(root, crop, photometric=True, segmentor=None, **semi):
-    """The UniMatch demo config's dataloader on ``root`` (Cityscapes
+def build_demo(root, crop, photometric=True, segmentor=None, config=DEMO,
+               **semi):
+    """The UniMatch (or ``config``'s) demo config's dataloader on ``root`` (Cityscapes
     layout, colour_oracle.write_colour_dataset) at test size, and its
     model (``segmentor`` replaces the segmentor, e.g. the oracle)."""
-    cfg = Config.fromfile(DEMO)
+    cfg = Config.fromfile(config)
     loader = copy.deepcopy(cfg.train_dataloader)
     loader.update(batch_size=6, num_workers=0, persistent_workers=False)
     loader.sampler.update(batch_size=6, num_labeled=2, seed=0)
@@ -472,7 +473,7 @@ def test_feature_perturbation_stream_trains_decoder_and_backbone(
 
 
 def test_settings_are_checked_at_build():
-    with pytest.raises(ValueError, match="teacher must be 'student'"):
+    with pytest.raises(ValueError, match="teacher='student'"):
         MODELS.build(unimatch_cfg(teacher='ema'))
     with pytest.raises(ValueError, match='stream_weights'):
         MODELS.build(unimatch_cfg(stream_weights=dict(x=1.0)))

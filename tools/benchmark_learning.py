@@ -1,6 +1,6 @@
 """Learning benchmark: supervised baseline vs the semi-supervised methods
 (Dense FixMatch, ClassMix, CutMix and Cutout mean teacher, Dense FixMatch
-with online DARS) on generated data.
+with online DARS, UniMatch, UniMatch V2) on generated data.
 
 The README's main job (``tools/run_demo.sh``) in longer form, with seeds.
 Per data seed ``d`` (``--data-seeds``) it generates a Cityscapes-format data
@@ -81,7 +81,9 @@ CONFIGS = dict(
     dense_fixmatch_dars='configs/demo/dense-fixmatch-dars_deeplabv3plus_r18-'
     'd8_1xb8-explicit-same-cpu-sup300i-100i_synthcityscapes-8.py',
     unimatch='configs/demo/unimatch_deeplabv3plus_r18-d8_1xb8-explicit-cpu-'
-    'sup300i-100i_synthcityscapes-8.py')
+    'sup300i-100i_synthcityscapes-8.py',
+    unimatch_v2='configs/demo/unimatch-v2_deeplabv3plus_r18-d8_1xb8-'
+    'explicit-cpu-sup300i-100i_synthcityscapes-8.py')
 # where each stage-2 config keeps its warm-up checkpoint
 INIT_KEY = dict(
     baseline='model.init_cfg.checkpoint',
@@ -90,7 +92,8 @@ INIT_KEY = dict(
     cutmix='model.segmentor.init_cfg.checkpoint',
     cutout='model.segmentor.init_cfg.checkpoint',
     dense_fixmatch_dars='model.segmentor.init_cfg.checkpoint',
-    unimatch='model.segmentor.init_cfg.checkpoint')
+    unimatch='model.segmentor.init_cfg.checkpoint',
+    unimatch_v2='model.segmentor.init_cfg.checkpoint')
 # where a config keeps a labeled dataset config as the online pseudo-label
 # filter's target distribution (OnlineDistributionAlignment): it gets the
 # same data root and labeled split as the training data

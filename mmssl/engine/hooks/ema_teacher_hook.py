@@ -187,6 +187,12 @@ class EMATeacherHook(Hook):
             EMAN would make the teachers drift apart. One coalesced
             all-reduce of the (small) buffers; a no-op on one process.
             Defaults to True.
+        mean_start (bool): Use ``min(decay, 1 - 1 / (t + 1))`` after
+            iteration ``t`` (0-based): the teacher starts as the running
+            mean of the students so far and becomes an EMA with ``decay``
+            once ``t + 1 >= 1 / (1 - decay)``. UniMatch V2's schedule
+            (``ema_ratio = min(1 - 1 / (iters + 1), 0.996)``,
+            ``unimatch_v2.py``). Defaults to False (constant ``decay``).
 
     The start copy happens in ``before_train``, which mmengine's training
     loops call after ``Runner.load_or_resume``: when resuming
@@ -203,7 +209,8 @@ class EMATeacherHook(Hook):
                  interval: int = 1,
                  update_buffers: bool = True,
                  skip_init_copy: bool = False,
-                 sync_buffers: bool = True) -> None:
+                 sync_buffers: bool = True,
+                 mean_start: bool = False) -> None:
         if isinstance(decay, bool) or not isinstance(decay, Real) \
                 or not 0.0 <= decay < 1.0:
             raise ValueError(
@@ -217,6 +224,7 @@ class EMATeacherHook(Hook):
         self.update_buffers = bool(update_buffers)
         self.skip_init_copy = bool(skip_init_copy)
         self.sync_buffers = bool(sync_buffers)
+        self.mean_start = bool(mean_start)
         self._plan: Optional[_EMAPlan] = None
 
     @staticmethod
@@ -263,4 +271,10 @@ class EMATeacherHook(Hook):
             teacher, student = self._teacher_student(runner)
             if self.sync_buffers:
                 sync_float_buffers(student)
-            self.ema_update(teacher, student, self.decay)
+            self.ema_update(teacher, student, self.decay_at(runner.iter))
+
+    def decay_at(self, it: int) -> float:
+        """The decay of the update after iteration ``it`` (0-based)."""
+        if not self.mean_start:
+            return self.decay
+        return min(self.decay, 1.0 - 1.0 / (it + 1))

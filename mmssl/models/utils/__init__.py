@@ -7,5 +7,6 @@ from .view_geometry import (batch_frame_metas, stack_homographies,  # noqa
                             strong_ignore_region, valid_hw)
 from .view_matching import (homography_grid, relative_homography,  # noqa: F401
                             warp_labels, warp_probs)
-from .feature_perturbation import (FeatureDropout, cat_batch,  # noqa: F401
+from .feature_perturbation import (ComplementaryDropout,  # noqa: F401
+                                   FeatureDropout, cat_batch,
                                    map_features)
