@@ -112,7 +112,7 @@ def _read(path):
 
 def test_generated_layouts_and_label_spaces(synthetic_ade20k_root,
                                             synthetic_coco_root):
-    from mmseg.datasets import ADE20KDataset
+    from mmseg.datasets import ADE20KDataset, COCOStuffDataset
 
     from mmssl.datasets import COCO81_CLASSES
     from mmssl.datasets.synthetic import (CITYSCAPES_TO_ADE20K,
@@ -126,6 +126,9 @@ def test_generated_layouts_and_label_spaces(synthetic_ade20k_root,
             want = {'traffic sign': 'signboard'}.get(cs, want)
             assert ade[idx] == want, (cs, ade[idx])
     assert len(COCO81_CLASSES) == 81 and COCO81_CLASSES[0] == 'background'
+    # the things in COCO category order (= the official util/classes.py
+    # and mmseg's COCO-Stuff, whose first 80 classes are the things)
+    assert COCO81_CLASSES[1:] == COCOStuffDataset.METAINFO['classes'][:80]
     for v, c in zip(VOC, VOC_TO_COCO81):
         assert (c == 0) == (v == 'background')
     # ADE20K: official names, values 0..149 + 255

@@ -51,7 +51,7 @@ def parse_args(argv=None):
         type=int,
         help='Cityscapes train_extra (unlabeled) images / VOC '
         'aug-only images (default 96) / BDD100K 10K train images '
-        '(default 12)')
+        '(default 12); ADE20K and COCO have no extra set')
     p.add_argument(
         '--size',
         nargs=2,

@@ -212,8 +212,9 @@ class SemiADE20KDataset(CheckedSegDatasetMixin, ADE20KDataset):
 
     mmseg's default ``reduce_zero_label=True`` reads the raw
     ADEChallengeData2016 annotations (0 = other, 1..150); UniMatch V2's
-    preprocessed annotations are already 0..149 with 255 ignored and need
-    ``reduce_zero_label=False``. Both give the same labels.
+    preprocessed annotations are used as they are with 150 classes and
+    ignore index 255 (its dataset/semi.py:38, configs/ade20k.yaml), i.e.
+    already 0..149 + 255, and need ``reduce_zero_label=False``.
     """
     example_stem = 'ADE_train_00000001'
     example_ann_file = 'splits/1-64/split0/labeled.txt'

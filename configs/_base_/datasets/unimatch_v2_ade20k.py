@@ -26,7 +26,9 @@
 # annotations/{training,validation}: 0..149, 255 ignored, read as they are
 # (dataset/semi.py:38), hence reduce_zero_label=False. With the raw
 # ADEChallengeData2016 annotations (0 = other, 1..150) set
-# reduce_zero_label=True instead (the label check rejects 150 otherwise).
+# reduce_zero_label=True in all three datasets instead: read with False
+# they would be shifted by one class, and the label check only catches
+# the images that contain class 150.
 # Splits: tools/make_splits.py --dataset ade20k (official lists:
 # splits/ade20k/1_<k>; val: all 2000 validation images, splits/ade20k/
 # val.txt).
