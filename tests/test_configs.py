@@ -36,10 +36,12 @@ CONFIGS = sorted(
     if '_base_' not in osp.relpath(p, CONFIG_ROOT).split(os.sep)
     # DARS rounds train plain segmentors: tests/test_dars_configs.py;
     # multi-task models: tests/test_multitask_configs.py; UniMatch (output
-    # stride 16, epoch-based names): tests/test_unimatch_configs.py
+    # stride 16, epoch-based names): tests/test_unimatch_configs.py; UniMatch
+    # V2: tests/test_unimatch_v2_configs.py
     and osp.relpath(p, CONFIG_ROOT).split(os.sep)[0] not in (
-        'dars', 'semi_multitask', 'unimatch') and 'retinanet' not in
-    osp.basename(p) and not osp.basename(p).startswith('unimatch_'))
+        'dars', 'semi_multitask', 'unimatch', 'unimatch_v2') and 'retinanet'
+    not in osp.basename(p) and not osp.basename(p).startswith(
+        ('unimatch_', 'unimatch-v2_')))
 
 NAME_RE = re.compile(
     r'^(?:(?P<method>[a-z][a-z-]*)_)?(?P<model>deeplabv3plus|deeplabv2|pspnet)'

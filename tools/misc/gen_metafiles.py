@@ -486,6 +486,31 @@ def unimatch_results(name):
         'header for the table it reproduces.')
 
 
+# UniMatch V2's README tables (LiheYoung/UniMatch-V2, "Results"; the
+# paper's main tables), DINOv2-Base, one figure per split
+UMV2_B = {
+    'voc12': {'92': 86.3, '183': 87.9, '366': 88.9, '732': 90.0,
+              '1464': 90.8},
+    'cityscapes': {'1-16': 83.6, '1-8': 84.3, '1-4': 84.5, '1-2': 85.1},
+    'ade20k': {'1-64': 38.7, '1-32': 45.0, '1-16': 46.7, '1-8': 49.8},
+    'coco': {'1-512': 47.9, '1-256': 55.8, '1-128': 58.7, '1-64': 60.4,
+             '1-32': 63.3},
+}
+
+
+def unimatch_v2_results(name):
+    ds, split = re.search(r'_(voc12|cityscapes|ade20k|coco)-([0-9-]+)-\d+x',
+                          name).groups()
+    if '_dinov2-b_' in name:
+        return [seg(UMV2_B[ds][split], f'UniMatch V2 README / paper main '
+                    f'table ({ds}, {split}, DINOv2-Base; single figure)',
+                    dataset_of(name))], None, None
+    return None, None, (
+        'No number transcribed for this encoder: the official README '
+        'tables report DINOv2-Base; the paper\'s encoder ablation was not '
+        'read here.')
+
+
 FOLDERS = {
     'dense_fixmatch': dict(
         collection='Dense FixMatch', title=DFM_PAPER, url=DFM_URL,
@@ -521,6 +546,11 @@ FOLDERS = {
         title=('Revisiting Weak-to-Strong Consistency in Semi-Supervised '
                'Semantic Segmentation'),
         url='https://arxiv.org/abs/2208.09910', results=unimatch_results),
+    'unimatch_v2': dict(
+        collection='UniMatch V2',
+        title=('UniMatch V2: Pushing the Limit of Semi-Supervised Semantic '
+               'Segmentation'),
+        url='https://arxiv.org/abs/2410.10777', results=unimatch_v2_results),
     'baseline': dict(
         collection='Supervised baseline (Dense FixMatch paper)',
         title=DFM_PAPER, url=DFM_URL, results=baseline_results),
@@ -540,7 +570,8 @@ def method_configs(folder):
 def dataset_of(name):
     for key, val in (('bdd100k', 'BDD100K'), ('voc12-aug', 'Pascal VOC 2012 '
                      '+ SBD aug'), ('voc12', 'Pascal VOC 2012'),
-                     ('cityscapes', 'Cityscapes')):
+                     ('cityscapes', 'Cityscapes'), ('ade20k', 'ADE20K'),
+                     ('coco', 'COCO (81 classes)')):
         if key in name:
             return val
     raise ValueError(name)
@@ -566,6 +597,9 @@ def metadata(path):
     bb = tok(name, r'_(r\d+)[-_]')
     if bb:
         meta['Backbone'] = f'ResNet-{bb[1:]}'
+    vit = tok(name, r'_dinov2-([sbl])_')
+    if vit:
+        meta['Backbone'] = f'DINOv2 ViT-{vit.upper()}/14'
     crop = cfg.get('crop_size')
     if crop is not None:
         meta['Crop Size'] = f'{crop[0]}x{crop[1]}'
