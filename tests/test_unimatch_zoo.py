@@ -75,3 +75,44 @@ def test_unimatch_step_on_zoo_family(family):
     assert any(p.grad.abs().sum() > 0
                for n, p in model.student.named_parameters()
                if n.startswith('backbone') and p.grad is not None)
+
+
+# UniMatch V2's Complementary Dropout on feature structures of different
+# kinds: stage widths (ResNet, MiT), ViT tokens with a class token
+# (Segmenter), HRNet branches, a cascade (OCRNet), PIDNet's three outputs
+V2_FAMILIES = ('deeplabv3plus', 'segformer', 'segmenter', 'hrnet', 'pidnet',
+               'ocrnet')
+
+
+@pytest.mark.parametrize('family', V2_FAMILIES)
+def test_unimatch_v2_step_on_zoo_family(family):
+    config, (h, w), opts = FAMILIES[family]
+    torch.manual_seed(0)
+    segmentor, seg_pre = offline_segmentor_cfg(config, opts.get('over'))
+    init_default_scope('mmseg')
+    cfg = semi_cfg(segmentor, seg_pre, (h, w), **opts.get('semi', {}))
+    cfg['type'] = 'UniMatchV2'
+    cfg['semi_train_cfg'].update(unsup_on='unlabeled', teacher='ema',
+                                 pseudo_threshold=0.0)
+    model = MODELS.build(cfg)
+    model.teacher.load_state_dict(model.student.state_dict())
+    model.train()
+    # two unlabeled samples: one pair of strong views per image
+    batch = three_view_batch([True, False, False], h, w, model.num_classes,
+                             opts.get('edge', False))
+    data = model.data_preprocessor(batch, True)
+    losses = model(**data, mode='loss')
+    loss, log_vars = model.parse_losses(losses)
+    assert math.isfinite(loss.item()), log_vars
+    names = {k.split('.', 1)[1] for k in losses if 'loss' in k}
+    for stream in ('sup', 'unsup_s1', 'unsup_s2'):
+        got = {k.split('.', 1)[1] for k in losses
+               if k.startswith(stream + '.') and 'loss' in k}
+        assert got == names, (stream, got, names)
+    loss.backward()
+    missing = [
+        n for n, p in model.student.named_parameters()
+        if p.requires_grad and p.grad is None
+    ]
+    assert not missing, missing
+    assert all(p.grad is None for p in model.teacher.parameters())
