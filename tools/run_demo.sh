@@ -3,12 +3,15 @@
 # Cityscapes-format dataset, then
 #   1. train a supervised warm-up on the 8 labeled images (300 iterations
 #      from scratch: the CPU stand-in for an ImageNet-pretrained backbone),
-#   2. from that checkpoint, train the supervised baseline and Dense FixMatch
-#      (8 labeled + 40 unlabeled images) for 100 more iterations each,
-#   3. evaluate all three with tools/test.py and print the mIoU side by side,
-#      and where the pseudo-label panels of the Dense FixMatch run are.
+#   2. from that checkpoint, train the supervised baseline and each
+#      semi-supervised method of METHODS (default: Dense FixMatch, UniMatch,
+#      UniMatch V2; 8 labeled + 40 unlabeled images) for 100 more
+#      iterations each,
+#   3. evaluate every run with tools/test.py and print the mIoU side by
+#      side, and where the pseudo-label panels of each method's run are.
 # Idempotent: data, splits and finished runs are reused (FORCE=1 retrains);
 # a stage-2 run older than the warm-up checkpoint is retrained.
+# METHODS="dense_fixmatch" bash tools/run_demo.sh runs one method only.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -19,10 +22,26 @@ DATA=data/synthetic
 WORK=work_dirs/demo
 WARMUP=configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-300i_synthcityscapes-8.py
 BASELINE=configs/demo/deeplabv3plus_r18-d8_1xb4-cpu-sup300i-100i_synthcityscapes-8.py
-FIXMATCH=configs/demo/dense-fixmatch_deeplabv3plus_r18-d8_1xb8-explicit-same-cpu-sup300i-100i_synthcityscapes-8.py
+# the semi-supervised arms: config and table label of each method
+declare -A SEMI_CONFIG=(
+  [dense_fixmatch]=configs/demo/dense-fixmatch_deeplabv3plus_r18-d8_1xb8-explicit-same-cpu-sup300i-100i_synthcityscapes-8.py
+  [unimatch]=configs/demo/unimatch_deeplabv3plus_r18-d8_1xb8-explicit-cpu-sup300i-100i_synthcityscapes-8.py
+  [unimatch_v2]=configs/demo/unimatch-v2_deeplabv3plus_r18-d8_1xb8-explicit-cpu-sup300i-100i_synthcityscapes-8.py
+)
+declare -A SEMI_LABEL=(
+  [dense_fixmatch]="Dense FixMatch (+40 unlabeled, EMA teacher)"
+  [unimatch]="UniMatch (+40 unlabeled, labels itself)"
+  [unimatch_v2]="UniMatch V2 strategy (+40 unlabeled, EMA)"
+)
+read -r -a METHODS <<< "${METHODS:-dense_fixmatch unimatch unimatch_v2}"
+for m in "${METHODS[@]}"; do
+  [[ -n "${SEMI_CONFIG[$m]:-}" ]] || {
+    echo "[demo] unknown method '$m' in METHODS; choose from: ${!SEMI_CONFIG[*]}" >&2; exit 1; }
+done
+SEMI=()
+for m in "${METHODS[@]}"; do SEMI+=("${SEMI_CONFIG[$m]}"); done
 # run names = work dirs under $WORK (the warm-up's comes from the configs)
 BASELINE_RUN=baseline_sup300i_100i
-FIXMATCH_RUN=dense_fixmatch_sup300i_100i
 
 python tools/gen_datasets.py --out "$DATA" --dataset cityscapes --seed 0
 python tools/make_splits.py --dataset cityscapes --data-root "$DATA/cityscapes" \
@@ -40,17 +59,19 @@ for c in sys.argv[1:]:
     cfg = Config.fromfile(c)
     init = (cfg.model.get('segmentor') or cfg.model).get('init_cfg') or {}
     print(c, cfg.train_cfg.max_iters, init.get('checkpoint', '-'))" \
-  "$WARMUP" "$BASELINE" "$FIXMATCH")
-[[ ${#ITERS[@]} == 3 ]] || { echo "[demo] could not read max_iters of the demo configs" >&2; exit 1; }
-# the warm-up trains where both stage-2 configs look for its checkpoint
+  "$WARMUP" "$BASELINE" "${SEMI[@]}")
+[[ ${#ITERS[@]} == $((2 + ${#SEMI[@]})) ]] || { echo "[demo] could not read max_iters of the demo configs" >&2; exit 1; }
+# the warm-up trains where every stage-2 config looks for its checkpoint
 WARMUP_CKPT=${INIT[$BASELINE]}
 WARMUP_RUN=$(basename "$(dirname "$WARMUP_CKPT")")
-if [[ "${INIT[$FIXMATCH]}" != "$WARMUP_CKPT" ||
-      "$WORK/$WARMUP_RUN/iter_${ITERS[$WARMUP]}.pth" != "$WARMUP_CKPT" ]]; then
-  echo "[demo] init_cfg.checkpoint must be $WORK/<run>/iter_${ITERS[$WARMUP]}.pth in both" \
-       "$BASELINE and $FIXMATCH; got ${INIT[$BASELINE]} and ${INIT[$FIXMATCH]}" >&2
-  exit 1
-fi
+for config in "$BASELINE" "${SEMI[@]}"; do
+  if [[ "${INIT[$config]}" != "$WARMUP_CKPT" ||
+        "$WORK/$WARMUP_RUN/iter_${ITERS[$WARMUP]}.pth" != "$WARMUP_CKPT" ]]; then
+    echo "[demo] init_cfg.checkpoint must be $WORK/<run>/iter_${ITERS[$WARMUP]}.pth in" \
+         "$config; got ${INIT[$config]}" >&2
+    exit 1
+  fi
+done
 
 train() {  # train NAME CONFIG [NEWER_THAN]: train unless a fresh checkpoint exists
   local name=$1 config=$2 dep=${3:-} dir="$WORK/$1"
@@ -83,10 +104,15 @@ test_miou() {  # test_miou NAME CONFIG -> "mIoU aAcc" of tools/test.py on the va
 mkdir -p "$WORK"
 train "$WARMUP_RUN" "$WARMUP"
 train "$BASELINE_RUN" "$BASELINE" "$WARMUP_CKPT"
-train "$FIXMATCH_RUN" "$FIXMATCH" "$WARMUP_CKPT"
+for m in "${METHODS[@]}"; do
+  train "${m}_sup300i_100i" "${SEMI_CONFIG[$m]}" "$WARMUP_CKPT"
+done
 warm_miou=$(test_miou "$WARMUP_RUN" "$WARMUP")
 base_miou=$(test_miou "$BASELINE_RUN" "$BASELINE")
-fm_miou=$(test_miou "$FIXMATCH_RUN" "$FIXMATCH")
+declare -A SEMI_MIOU
+for m in "${METHODS[@]}"; do
+  SEMI_MIOU[$m]=$(test_miou "${m}_sup300i_100i" "${SEMI_CONFIG[$m]}")
+done
 
 row() { printf '%-46s %9s %8s %8s\n' "$@"; }
 echo
@@ -94,9 +120,13 @@ row "8 labeled images, synthetic Cityscapes val" steps mIoU aAcc
 w=${ITERS[$WARMUP]}
 row "supervised warm-up (shared start)" "$w" $warm_miou
 row "supervised baseline (labeled only)" "$w+${ITERS[$BASELINE]}" $base_miou
-row "Dense FixMatch (+40 unlabeled, EMA teacher)" "$w+${ITERS[$FIXMATCH]}" $fm_miou
-# the newest run's pseudo-label panels (PseudoLabelVisualizationHook)
-panels=$(ls -d "$WORK/$FIXMATCH_RUN"/*/vis_data/vis_image 2>/dev/null | tail -n 1 || true)
-if [[ -n "$panels" ]]; then
-  echo "pseudo-label panels (weak | pseudo-label | matched over strong | strong | student): $panels"
-fi
+for m in "${METHODS[@]}"; do
+  row "${SEMI_LABEL[$m]}" "$w+${ITERS[${SEMI_CONFIG[$m]}]}" ${SEMI_MIOU[$m]}
+done
+# each method's newest pseudo-label panels (PseudoLabelVisualizationHook)
+for m in "${METHODS[@]}"; do
+  panels=$(ls -d "$WORK/${m}_sup300i_100i"/*/vis_data/vis_image 2>/dev/null | tail -n 1 || true)
+  if [[ -n "$panels" ]]; then
+    echo "$m pseudo-label panels (weak | pseudo-label | matched over strong | strong | student): $panels"
+  fi
+done
