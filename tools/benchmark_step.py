@@ -60,14 +60,19 @@ def main(argv=None):
     loader, model, optim, batch, n_lab = bc.build_step_setup(
         cfg, args, dict(ann_file='{split}/{part}.txt'))
     crop = cfg.model.data_preprocessor.data_preprocessor.get('size')
+    # no EMA update for a model whose teacher is the student (UniMatch):
+    # its configs have no EMATeacherHook
+    self_labelling = getattr(model, 'teacher_is_student', False)
     prof = bc.profile_training(
         model, iter(loader), optim, args.iters, args.warmup, args.device,
-        args.amp, ema=bc.fused_ema(), ramp=bc.sigmoid_ramp(),
-        trace=args.trace, with_stack=not args.no_stack)
+        args.amp, ema=None if self_labelling else bc.fused_ema(),
+        ramp=bc.sigmoid_ramp(), trace=args.trace,
+        with_stack=not args.no_stack)
     bc.print_step_header(args, batch, n_lab, crop)
     print(bc.step_report(prof, bc.parse_budgets(args.step_budget,
                                                 STEP_BUDGETS)))
-    print(bc.ema_comparison(model, reps=5))
+    if not self_labelling:
+        print(bc.ema_comparison(model, reps=5))
 
 
 if __name__ == '__main__':
