@@ -7,14 +7,14 @@ import torch
 from torch import Tensor
 
 from mmseg.registry import MODELS
+from ..mixing import mix_targets
 from ..utils.feature_perturbation import cat_batch
 from ..utils.head_outputs import slice_batch
 from ..utils.seg_pseudo_labels import seg_hook_info
 from ..utils.semi_batch import UnsupBatch
 from .semi_segmentor import StudentForward
 from .unimatch_base import (STRONG_VIEWS, VIEW_KEY, UniMatchBase,
-                            UniMatchBatch, UniMatchTargets, kept_fraction,
-                            mix_pair)
+                            UniMatchBatch, UniMatchTargets, kept_fraction)
 
 #: ``loss_u_s = (loss_u_s1 + loss_u_s2) / 2.0; loss = (loss_x + loss_u_s)
 #: / 2.0`` (unimatch_v2.py): stream weights (1, 1/2, 1/2), scale 1/2
@@ -78,12 +78,12 @@ class UniMatchV2(UniMatchBase):
         if not len(idx):
             return UnsupBatch(batch.strong_inputs[idx], [], targets)
         s1m, s2m, paired1 = self.mix_strong_views(batch, targets)
-        targets.s1 = mix_pair(targets.eval_s1, targets.eval_s1,
-                              targets.partner1, targets.mask1,
-                              self.ignore_index)
-        targets.s2 = mix_pair(targets.eval_s2, targets.eval_s2,
-                              targets.partner2, targets.mask2,
-                              self.ignore_index)
+        # both parts from the one teacher prediction: plain mix_targets
+        # (eval_s1 / eval_s2 carry no probs, so nothing more is mixed)
+        targets.s1 = mix_targets(targets.eval_s1, targets.partner1,
+                                 targets.mask1, self.ignore_index)
+        targets.s2 = mix_targets(targets.eval_s2, targets.partner2,
+                                 targets.mask2, self.ignore_index)
         samples = [
             self.marked(ds, view)
             for view, group in (('s1', targets.s1_samples),
