@@ -463,3 +463,114 @@ if __name__ == '__main__':
         accs, _ = measure(
             res, [], crop_relation='overlap', seeds=range(100), **kw)
         print(f'{label:24s} mean {accs.mean():.4f} min {accs.min():.4f}')
+
+
+def _grid_spy(monkeypatch):
+    """Counts the general path's sampling grids in ``warp_labels``."""
+    from mmssl.models.utils import view_matching
+    calls = []
+    general = view_matching._grid_from
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return general(*args, **kwargs)
+
+    monkeypatch.setattr(view_matching, '_grid_from', spy)
+    return calls
+
+
+def _general(monkeypatch, *args, **kwargs):
+    """``warp_labels`` forced down its general (grid) path."""
+    from mmssl.models.utils import view_matching
+    with monkeypatch.context() as m:
+        m.setattr(view_matching, '_force_general_path', True)
+        return warp_labels(*args, **kwargs)
+
+
+def _shared_homographies(n, seed):
+    """Views' original -> view maps as transforms record them (float32,
+    scale, flip, crop offset), one per sample."""
+    rng = np.random.RandomState(seed)
+    mats = []
+    for _ in range(n):
+        s = rng.uniform(0.3, 2.7)
+        flip = np.array([[-1, 0, 101], [0, 1, 0], [0, 0, 1]], np.float64)
+        scale = np.diag([s, s * rng.uniform(0.9, 1.1), 1.0])
+        crop = np.array([[1, 0, -rng.randint(0, 900)],
+                         [0, 1, -rng.randint(0, 600)], [0, 0, 1]],
+                        np.float64)
+        mat = crop @ scale @ (flip if rng.rand() < 0.5 else np.eye(3))
+        mats.append(mat.astype(np.float32))
+    return mats
+
+
+def test_identity_fast_path_equals_general_path(monkeypatch):
+    """Shared geometry (identity, or the same recorded homography on both
+    sides): the fast path returns bit for bit what the grid path returns,
+    padding and ignored pixels included, for every dtype and layout."""
+    calls = _grid_spy(monkeypatch)
+    batch = torch.full((3, 80, 128), 19, dtype=torch.long)  # pad: class 19
+    shapes = [(80, 100), (60, 128), (80, 128)]
+    for i, (h, w) in enumerate(shapes):
+        batch[i, :h, :w] = torch.from_numpy(
+            blocky_labels(10 + i, h, w).astype(np.int64))
+    batch[0, :10, :10] = 255  # ignored source pixels stay ignored
+    conf = torch.rand(batch.shape)
+    eye = [np.eye(3)] * 3
+    shared = _shared_homographies(3, 0)
+    cases = [
+        (batch, eye, eye, shapes, 255),
+        (batch, shared, shared, shapes, 255),
+        (batch, shared, torch.from_numpy(np.stack(shared)), shapes, 255),
+        (batch, np.eye(3), eye, shapes, 255),  # broadcast single matrix
+        (batch, torch.eye(3), torch.eye(3), None, 255),
+        (batch.to(torch.uint8), shared, shared, shapes, 250),
+        (conf, shared, shared, shapes, 0),  # confidence, as matched
+        (batch, shared, shared, [(90, 200)] * 3, 255),  # clamped to H, W
+    ]
+    for labels, src, dst, valid_shapes, ignore in cases:
+        calls.clear()
+        fast = warp_labels(
+            labels, src, dst, labels.shape[-2:],
+            src_valid_shapes=valid_shapes, ignore_index=ignore)
+        assert not calls, 'identity must not build a sampling grid'
+        general = _general(
+            monkeypatch, labels, src, dst, labels.shape[-2:],
+            src_valid_shapes=valid_shapes, ignore_index=ignore)
+        assert calls
+        assert fast.dtype == general.dtype == labels.dtype
+        assert fast.shape == general.shape
+        assert torch.equal(fast, general)
+        assert fast.data_ptr() != labels.data_ptr()  # callers write into it
+    # padding became ignore, never class 19
+    fast = warp_labels(batch, shared, shared, src_valid_shapes=shapes)
+    assert not (fast == 19).any()
+    assert (fast[0, :, 100:] == 255).all() and (fast[1, 60:] == 255).all()
+    assert torch.equal(fast[2], batch[2])
+    # 2-D labels (a batch of one), dst_shape defaulting to the source size
+    calls.clear()
+    single = warp_labels(batch[1], shared[1], shared[1],
+                         src_valid_shapes=[shapes[1]])
+    assert not calls
+    assert torch.equal(
+        single,
+        _general(monkeypatch, batch[1], shared[1], shared[1],
+                 src_valid_shapes=[shapes[1]]))
+
+
+def test_non_identity_takes_general_path(monkeypatch):
+    """One sample whose views differ (a flip), or another output size,
+    sends the whole batch down the general path."""
+    calls = _grid_spy(monkeypatch)
+    labels = torch.from_numpy(
+        np.stack([blocky_labels(s) for s in (4, 5)]).astype(np.int64))
+    flip = np.array([[-1, 0, W], [0, 1, 0], [0, 0, 1]], np.float64)
+    out = warp_labels(labels, [np.eye(3)] * 2, [np.eye(3), flip])
+    assert calls
+    assert torch.equal(out[0], labels[0])
+    assert torch.equal(out[1], labels[1].flip(-1))
+    calls.clear()
+    shared = _shared_homographies(2, 1)
+    out = warp_labels(labels, shared, shared, (H + 1, W))
+    assert calls and out.shape == (2, H + 1, W)
+    assert torch.equal(out[:, :H], labels) and (out[:, H] == 255).all()

@@ -119,10 +119,26 @@ def homography_grid(
     if device is None:
         device = next(
             (x.device for x in (src_h, dst_h) if isinstance(x, Tensor)), None)
-    src = _to_homographies(src_h, device)
-    dst = _to_homographies(dst_h, device)
-    # inverse of the relative map, dst view -> src view, in float64
-    m_inv = src @ torch.linalg.inv(dst)
+    m_inv = _inverse_relative(
+        _to_homographies(src_h, device), _to_homographies(dst_h, device))
+    return _grid_from(m_inv, dst_shape, _is_affine(m_inv))
+
+
+def _inverse_relative(src: Tensor, dst: Tensor) -> Tensor:
+    """``src · dst⁻¹`` (float64): the relative map dst view -> src view."""
+    return src @ torch.linalg.inv(dst)
+
+
+def _is_affine(m_inv: Tensor) -> Tensor:
+    """0-dim bool tensor: every matrix has last row ``(0, 0, 1)``."""
+    return (m_inv[:, 2] == m_inv.new_tensor([0., 0., 1.])).all()
+
+
+def _grid_from(m_inv: Tensor, dst_shape: Tuple[int, int],
+               affine) -> Tuple[Tensor, Tensor]:
+    """:func:`homography_grid` from the inverse relative maps ``m_inv``
+    ``[B, 3, 3]`` (float64); ``affine``: :func:`_is_affine` of them."""
+    device = m_inv.device
     h, w = int(dst_shape[0]), int(dst_shape[1])
     ys = torch.arange(h, dtype=torch.float64, device=device) + 0.5
     xs = torch.arange(w, dtype=torch.float64, device=device) + 0.5
@@ -131,7 +147,7 @@ def homography_grid(
     y = ys.view(1, h, 1)
     px = m[:, 0, 0] * x + m[:, 0, 1] * y + m[:, 0, 2]
     py = m[:, 1, 0] * x + m[:, 1, 1] * y + m[:, 1, 2]
-    if bool((m_inv[:, 2] == m_inv.new_tensor([0., 0., 1.])).all()):
+    if bool(affine):
         return px, py  # affine (every mmdet/mmssl transform): no division
     pz = m[:, 2, 0] * x + m[:, 2, 1] * y + m[:, 2, 2]
     pz = torch.where(pz.abs() < 1e-12, torch.full_like(pz, float('nan')), pz)
@@ -161,6 +177,12 @@ def warp_labels(labels: Tensor,
     which absorbs the rounding of float32 homographies for coordinates up
     to ~1600 px and is far below OpenCV's 1/1024 px warp precision.
 
+    When the two views share their geometry (``src_h`` and ``dst_h`` equal,
+    bit for bit, in every sample) and ``dst_shape`` is the source size, the
+    labels are returned as they are (a copy, the source padding set to
+    ``ignore_index``) without building the sampling grid: the same result
+    (:func:`_identity_labels`).
+
     Args:
         labels (Tensor): ``[B, H, W]`` integer labels in the source view
             (``[H, W]`` is treated as a batch of one).
@@ -188,9 +210,23 @@ def warp_labels(labels: Tensor,
     b, h, w = labels.shape
     if dst_shape is None:
         dst_shape = (h, w)
-    u, v = homography_grid(src_h, dst_h, dst_shape, device=labels.device)
+    device = labels.device
+    src = _to_homographies(src_h, device)
+    dst = _to_homographies(dst_h, device)
+    m_inv = _inverse_relative(src, dst)
+    affine = _is_affine(m_inv)
+    same_size = (int(dst_shape[0]), int(dst_shape[1])) == (h, w)
+    if (same_size and not _force_general_path and src.shape[0] in (1, b)
+            and dst.shape[0] in (1, b)):
+        # one host sync for both flags (the general path needs ``affine``)
+        identity, affine = torch.stack(
+            (torch.eq(src, dst).all(), affine)).tolist()
+        if identity:
+            out = _identity_labels(labels, src_valid_shapes, ignore_index)
+            return out[0] if squeeze else out
+    u, v = _grid_from(m_inv, dst_shape, affine)
     u, v = _broadcast_batch(b, u, v)
-    vh, vw = _valid_extent(src_valid_shapes, b, (h, w), labels.device)
+    vh, vw = _valid_extent(src_valid_shapes, b, (h, w), device)
     # Exact ties (a centre landing on a pixel edge, e.g. the middle pixel of
     # any odd-sized rescale) go to the right/bottom pixel as in exact
     # arithmetic, despite float32-stored homographies (error ~6e-8 * coord).
@@ -206,6 +242,33 @@ def warp_labels(labels: Tensor,
     out = labels.reshape(b, -1).gather(1, index).view(b, *dst_shape)
     out = torch.where(valid, out, torch.full_like(out, ignore_index))
     return out[0] if squeeze else out
+
+
+#: Tests only: True sends :func:`warp_labels` down its general path.
+_force_general_path = False
+
+
+def _identity_labels(labels: Tensor, src_valid_shapes,
+                     ignore_index: int) -> Tensor:
+    """:func:`warp_labels` when the source and destination views share
+    their geometry (the same homography, bit for bit, in every sample) and
+    size: every destination centre ``(x + ½, y + ½)`` lies in source pixel
+    ``(x, y)``, so the labels come back as they are, with the source's batch
+    padding (outside ``src_valid_shapes``) set to ``ignore_index``. The
+    validity test is the general path's, on the exact identity grid; with a
+    float64 relative map ``H · H⁻¹`` the general path is off the identity
+    by rounding only (far below its ½ px margin), so both agree. A new
+    tensor (callers may write into the result)."""
+    b, h, w = labels.shape
+    if src_valid_shapes is None:
+        return labels.clone()
+    vh, vw = _valid_extent(src_valid_shapes, b, (h, w), labels.device)
+    ys = torch.arange(h, dtype=torch.float64, device=labels.device) + 0.5
+    xs = torch.arange(w, dtype=torch.float64, device=labels.device) + 0.5
+    rows = (ys.view(1, h, 1) + TIE_EPS) < vh  # [B, h, 1]
+    cols = (xs.view(1, 1, w) + TIE_EPS) < vw  # [B, 1, w]
+    return torch.where(rows & cols, labels,
+                       torch.full_like(labels, ignore_index))
 
 
 @torch.no_grad()
