@@ -37,9 +37,12 @@ CONFIGS = sorted(
     # DARS rounds train plain segmentors: tests/test_dars_configs.py;
     # multi-task models: tests/test_multitask_configs.py; UniMatch (output
     # stride 16, epoch-based names): tests/test_unimatch_configs.py; UniMatch
-    # V2: tests/test_unimatch_v2_configs.py
+    # V2: tests/test_unimatch_v2_configs.py; the CPU benchmark (output
+    # stride 16, no iteration counts in the names):
+    # tests/test_cpu_benchmark_configs.py
     and osp.relpath(p, CONFIG_ROOT).split(os.sep)[0] not in (
-        'dars', 'semi_multitask', 'unimatch', 'unimatch_v2') and 'retinanet'
+        'dars', 'semi_multitask', 'unimatch', 'unimatch_v2',
+        'cpu_benchmark') and 'retinanet'
     not in osp.basename(p) and not osp.basename(p).startswith(
         ('unimatch_', 'unimatch-v2_')))
 

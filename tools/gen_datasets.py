@@ -102,6 +102,13 @@ def parse_args(argv=None):
         default=3,
         help='Cityscapes cities per split (default 3)')
     p.add_argument(
+        '--class-tint',
+        type=float,
+        default=0.0,
+        help='Cityscapes: blend each labeled pixel towards its class '
+        'colour by this much (0..1; default 0: none). The CPU benchmark '
+        'uses it to make classes learnable on CPU (docs/cpu_benchmark.md)')
+    p.add_argument(
         '--voc-fixed-size',
         action='store_true',
         help='all VOC (and COCO) images W x H (default: VOC-like mix '
@@ -118,7 +125,8 @@ def main(argv=None):
     for ds in args.dataset:
         size = (getattr(args, f'{ds}_size') or args.size or DEFAULT_SIZE[ds])
         extra = dict(
-            cityscapes=dict(num_cities=args.num_cities),
+            cityscapes=dict(num_cities=args.num_cities,
+                            class_tint=args.class_tint),
             voc=dict(vary_size=not args.voc_fixed_size),
             bdd100k=dict(),
             ade20k=dict(annotations=args.ade20k_annotations),

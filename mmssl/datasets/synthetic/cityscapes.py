@@ -47,7 +47,7 @@ reproduces the label image, and the k-th object of a thing label is instance
 """
 import os.path as osp
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import numpy as np
 
@@ -1083,25 +1083,58 @@ def _names(split: str, num: int, num_cities: int) -> List[tuple]:
     return out
 
 
+# Cityscapes' label colours (cityscapesscripts labels.py), per train id:
+# the colours ``class_tint`` pulls each class towards.
+CLASS_COLORS = np.array(
+    [(128, 64, 128), (244, 35, 232), (70, 70, 70), (102, 102, 156),
+     (190, 153, 153), (153, 153, 153), (250, 170, 30), (220, 220, 0),
+     (107, 142, 35), (152, 251, 152), (70, 130, 180), (220, 20, 60),
+     (255, 0, 0), (0, 0, 142), (0, 0, 70), (0, 60, 100), (0, 80, 100),
+     (0, 0, 230), (119, 11, 32)], np.float32)
+
+
+def tint_classes(img: np.ndarray, train_ids: np.ndarray,
+                 strength: float) -> np.ndarray:
+    """Blend each labeled pixel towards its class's Cityscapes colour by
+    ``strength`` (0: unchanged, 1: the label colour): an easier task where
+    colour tells the class apart (real images do not); ignored pixels
+    (255) are unchanged. Texture and shading stay (the blend keeps
+    ``1 - strength`` of the rendered pixel)."""
+    if strength <= 0:
+        return img
+    out = img.astype(np.float32)
+    valid = train_ids < len(CLASS_COLORS)
+    out[valid] = ((1 - strength) * out[valid] +
+                  strength * CLASS_COLORS[train_ids[valid]])
+    return np.clip(np.round(out), 0, 255).astype(np.uint8)
+
+
 def generate_cityscapes(out_dir: str,
                         seed: int = 0,
                         num_train: int = 48,
                         num_val: int = 24,
                         num_extra: int = 96,
                         size=(256, 128),
-                        num_cities: int = 3) -> Dict[str, int]:
+                        num_cities: int = 3,
+                        class_tint: float = 0.0) -> Dict[str, int]:
     """Write a synthetic Cityscapes tree under ``out_dir`` (the
     ``cityscapes`` folder itself). Returns the number of images per split.
 
     Image ``i`` of a split depends only on ``(seed, split, i)`` and the size,
-    so same arguments give byte-identical files.
+    so same arguments give byte-identical files. ``class_tint`` > 0 blends
+    every labeled pixel towards its class colour (:func:`tint_classes`: the
+    CPU benchmark's easier data, docs/cpu_benchmark.md); the scenes and
+    labels are the same as without it.
     """
+    if not 0.0 <= class_tint <= 1.0:
+        raise ValueError(f'class_tint must be in [0, 1], got {class_tint}')
     gen = CityscapesSceneGenerator(*size)
     counts = dict(train=num_train, val=num_val, train_extra=num_extra)
     for split, num in counts.items():
         for i, (city, stem) in enumerate(_names(split, num, num_cities)):
             rng = image_rng(seed, _DATASET_CODE, _SPLIT_CODE[split], i)
             s = gen.sample(rng)
+            s.img = tint_classes(s.img, s.train_ids, class_tint)
             write_png(
                 osp.join(out_dir, 'leftImg8bit', split, city,
                          f'{stem}_leftImg8bit.png'), s.img)

@@ -59,7 +59,7 @@ DATASET_COUNTS = {
     'coco': dict(num_train=48, num_val=24),
 }
 _DEFAULT_EXTRA = {
-    'cityscapes': dict(num_cities=3),
+    'cityscapes': dict(num_cities=3, class_tint=0.0),
     'voc': dict(vary_size=True, boundary=0),
     'bdd100k': dict(num_seg_val=6, num_seg_in_det_train=5,
                     num_seg_in_det_val=3, num_det_unlabeled=3,
@@ -134,6 +134,10 @@ def generate_dataset(data_root: str,
         raise TypeError(f'unexpected arguments for {dataset}: '
                         f'{sorted(unknown)}')
     root = osp.join(data_root, DATASET_DIRS[dataset])
+    if not extra.get('class_tint', 1):
+        # the default (no tint) keeps the stamps of data made before the
+        # option existed
+        extra.pop('class_tint')
     args = dict(
         seed=int(seed),
         num_train=int(num_train),

@@ -12,3 +12,4 @@ from .gaussian_blur import RandomGaussianBlur  # noqa: F401
 from .photometric import ColorJitter, PILGaussianBlur  # noqa: F401
 from .long_side_rescale import RandomLongSideRescale  # noqa: F401
 from .nearest_multiple_resize import ResizeToNearestMultiple  # noqa: F401
+from .remap_labels import RemapLabels  # noqa: F401

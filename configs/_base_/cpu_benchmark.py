@@ -1,0 +1,52 @@
+# The CPU benchmark in the papers' regime (issue 17,
+# tools/benchmark_regime.py):
+# what every one of its configs shares. Variables only (cpu_*), merged into
+# the configs of configs/cpu_benchmark/, which inherit the papers' configs
+# (through the CPU demo configs) and override model and data with these.
+#
+# Model: DeepLabv3+ on ResNetV1c-18 at output stride 16 (strides 1-2-2-1,
+# last stage dilated 2, ASPP rates 6-12-18: the papers' "d16" setting, e.g.
+# UniMatch's DeepLabv3+), 64 decoder channels: a CPU-sized network. Its
+# backbone starts from the CPU pretraining stand-in
+# (tools/pretrain_backbone.py), as the papers' start from ImageNet.
+cpu_pretrained = ('checkpoints/cpu_pretrain/'
+                  'resnet18-d16_synthcityscapes-categories.pth')
+cpu_segmentor = dict(
+    pretrained=cpu_pretrained,
+    backbone=dict(depth=18, strides=(1, 2, 2, 1), dilations=(1, 1, 1, 2)),
+    decode_head=dict(
+        in_channels=512,
+        c1_in_channels=64,
+        channels=64,
+        dilations=(1, 6, 12, 18)),
+    auxiliary_head=dict(in_channels=256, channels=64))
+# Data: tools/gen_datasets.py --seed <d> --num-train 96 --num-val 32 into
+# data/cpu_benchmark/data<d>; splits 1/8 (12 labeled) and 1/4 (24) of the
+# 96 train images, the rest unlabeled (tools/make_splits.py --fractions).
+cpu_data_root = 'data/cpu_benchmark/data0/cityscapes/'
+cpu_split = 'splits/1-8/split0'
+# The stage-1 checkpoint every stage-2 arm starts from (the main job's;
+# tools/benchmark_regime.py passes each run's own).
+cpu_stage1_checkpoint = 'work_dirs/cpu_demo/stage1/iter_600.pth'
+cpu_crop_size = (128, 128)
+# Stage 2 of every arm: the same step count, labeled batch (4), optimiser
+# and learning-rate schedule as the supervised baseline.
+cpu_stage2_iters = 150
+cpu_optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=1e-3, weight_decay=1e-4))
+cpu_semi_data = dict(
+    labeled=dict(
+        data_root=cpu_data_root, ann_file=cpu_split + '/labeled.txt'),
+    unlabeled=dict(
+        data_root=cpu_data_root, ann_file=cpu_split + '/unlabeled.txt'))
+cpu_eval_data = dict(
+    num_workers=1, persistent_workers=False,
+    dataset=dict(data_root=cpu_data_root))
+# The semi-supervised arms' hooks: the papers' EMA teacher (decay 0.99,
+# Dense FixMatch sec. 4 / French et al. / ClassMix), the torch RNG state in
+# checkpoints (exact --resume) and pseudo-label panels every 50 steps.
+cpu_ema = dict(type='EMATeacherHook', decay=0.99)
+cpu_rng = dict(type='RNGStateHook')
+cpu_panels = dict(
+    type='PseudoLabelVisualizationHook', interval=50, max_samples=2)

@@ -1,0 +1,122 @@
+"""The CPU benchmark's configs (configs/cpu_benchmark/, issue 17): they
+load, build, share one CPU model and one stage-2 budget, and keep the
+papers' settings (a config is a claim about a paper)."""
+import functools
+import glob
+import os.path as osp
+import sys
+
+import pytest
+from mmengine import Config
+from mmengine.registry import init_default_scope
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+DIR = osp.join(REPO, 'configs', 'cpu_benchmark')
+sys.path.insert(0, osp.join(REPO, 'tools'))
+import benchmark_regime as br  # noqa: E402
+import pretrain_backbone as pb  # noqa: E402
+
+CONFIGS = sorted(osp.basename(p) for p in glob.glob(osp.join(DIR, '*.py')))
+STAGE2 = [c for c in CONFIGS if 'stage2' in c]
+
+
+@functools.lru_cache(maxsize=None)
+def load(name):  # read-only use: one parse per config
+    return Config.fromfile(osp.join(DIR, name))
+
+
+def segmentor_cfg(cfg):
+    return cfg.model.get('segmentor') or cfg.model
+
+
+def test_every_config_is_used_by_the_tools():
+    used = {osp.basename(c) for c in br.ARMS.values()}
+    used |= {osp.basename(br.STAGE1), osp.basename(pb.CONFIG)}
+    assert used == set(CONFIGS)
+
+
+@pytest.mark.parametrize('name', CONFIGS)
+def test_loads_builds_and_says_what_it_is(name):
+    with open(osp.join(DIR, name)) as f:
+        assert f.readline().startswith('#')
+    cfg = load(name)
+    seg = segmentor_cfg(cfg)
+    assert seg.backbone.depth == 18
+    assert tuple(seg.backbone.strides) == (1, 2, 2, 1)
+    assert tuple(seg.backbone.dilations) == (1, 1, 1, 2)
+    assert seg.decode_head.channels == 64
+    init_default_scope('mmseg')
+    from mmseg.registry import MODELS
+    import mmssl  # noqa: F401
+    model = MODELS.build(cfg.model)
+    assert model is not None
+
+
+def test_pretraining_learns_categories_with_the_benchmark_backbone():
+    pre = load(osp.basename(pb.CONFIG))
+    sup = load(osp.basename(br.STAGE1))
+    assert pre.model.decode_head.num_classes == 7
+    assert any(t.get('type') == 'RemapLabels'
+               for t in pre.train_dataloader.dataset.pipeline)
+    assert pre.model.backbone == sup.model.backbone
+    # the benchmark loads the pretraining's backbone
+    assert sup.model.pretrained == pb.OUT
+    # never the benchmark's generator seeds
+    assert pb.DATA['seed'] >= 1000
+    assert pb.DATA['out'] not in sup.train_dataloader.dataset.data_root
+
+
+def test_stage2_arms_share_budget_start_and_labeled_batch():
+    sup = load(osp.basename(br.STAGE1))
+    assert sup.train_dataloader.batch_size == 4
+    for name in STAGE2:
+        cfg = load(name)
+        assert cfg.train_cfg.max_iters == cfg.cpu_stage2_iters == 150
+        assert cfg.optim_wrapper.optimizer == sup.optim_wrapper.optimizer
+        assert cfg.param_scheduler == [
+            dict(sup.param_scheduler[0], end=150)]
+        sampler = cfg.train_dataloader.sampler
+        assert (sampler.batch_size, sampler.num_labeled) == (8, 4)
+        seg = cfg.model.segmentor
+        assert seg.pretrained is None
+        assert seg.init_cfg == dict(type='Pretrained',
+                                    checkpoint=cfg.cpu_stage1_checkpoint)
+        ds = cfg.train_dataloader.dataset
+        assert ds.labeled.ann_file == cfg.cpu_split + '/labeled.txt'
+        assert ds.unlabeled.ann_file == cfg.cpu_split + '/unlabeled.txt'
+        ema = [h for h in cfg.custom_hooks if h.type == 'EMATeacherHook']
+        assert ema == [dict(type='EMATeacherHook', decay=0.99)]
+
+
+def arm(name):
+    return load(osp.basename(br.ARMS[name]))
+
+
+def test_papers_settings():
+    df = arm('dense_fixmatch').model.semi_train_cfg
+    assert (df.pseudo_threshold, df.unsup_on, df.unsup_weight) == (
+        0.5, 'unlabeled', 1.0)
+    hooks = {h.type: h for h in arm('dense_fixmatch').custom_hooks}
+    assert hooks['UnsupWeightHook'].warmup_ratio == 0.25  # 60 / 240 epochs
+    views = arm('dense_fixmatch').train_dataloader.dataset.unlabeled
+    assert views.pipeline[-1].crop_relation == 'overlap'
+    fm = arm('fixmatch_star').train_dataloader.dataset.unlabeled.pipeline[-1]
+    assert (fm.crop_relation, fm.share_scale) == ('same', True)
+    geometric = ('Shear', 'Translate', 'Rotate', 'Flip')
+    ops = [op[0]['type'] for op in fm.strong[0].aug_space]
+    assert not [o for o in ops if o.endswith(geometric)]
+    assert arm('fixmatch_star').model.semi_train_cfg.pseudo_threshold == 0.5
+    cm = arm('classmix').model.semi_train_cfg
+    assert (cm.mask_generator.type, cm.confidence_threshold) == (
+        'ClassMixMaskGenerator', 0.968)
+    cut = arm('cutmix').model.semi_train_cfg
+    assert (cut.mask_generator.type, cut.mask_generator.area_ratio,
+            cut.confidence_threshold) == ('CutMixMaskGenerator', 0.5, 0.97)
+    out = arm('cutout').model.semi_train_cfg
+    assert (out.mask_generator.type, tuple(out.mask_generator.area_ratio),
+            out.confidence_threshold) == ('CutoutMaskGenerator', (0.0, 1.0),
+                                          0.97)
+    dars = arm('dense_fixmatch_dars').model.semi_train_cfg
+    assert dars.pseudo_threshold == 0.0
+    assert (dars.pseudo_label_filter.mode,
+            dars.pseudo_label_filter.alpha) == ('DARS', 0.5)
