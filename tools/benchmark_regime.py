@@ -47,6 +47,7 @@ Usage:
         --log-interval 1 --work-dir /tmp/regime_smoke --no-report
 """
 import argparse
+import glob
 import os
 import os.path as osp
 import statistics
@@ -121,6 +122,9 @@ def parse_args(argv=None):
     p.add_argument('--md', default='docs/cpu_benchmark_results.md',
                    help='the markdown table (plots next to it)')
     p.add_argument('--no-report', action='store_true')
+    p.add_argument('--results-name', default='results.json',
+                   help='results file in the work dir (the main job writes '
+                   'its own, so it never shrinks the full benchmark\'s)')
     p.add_argument('--force', action='store_true')
     p.add_argument('--log-interval', type=int, default=25)
     p.add_argument('--pretrained',
@@ -262,7 +266,7 @@ def regime_summary(records: Dict[str, dict], args) -> Dict[str, dict]:
                 baseline_mIoU=base and base.get('mIoU'),
                 all_labels_mIoU=full and full.get('mIoU'))
             if base and full:
-                entry['headroom'] = full['mIoU'] - base['mIoU']
+                entry['headroom'] = round(full['mIoU'] - base['mIoU'], 2)
             out[f'data{d}/{split}'] = entry
     return out
 
@@ -308,6 +312,15 @@ def print_table(runs: List[dict], args, wall: float) -> None:
             print(f'{label[:44]:44s} {steps.get(arm, f"{n1}+{n2}"):>9s} '
                   f'{cells[0]:>13s} {cells[1]:>13s}')
     print(f'wall time {fmt_wall(wall)} (h:mm:ss) on this machine')
+    for r in runs:
+        if r.get('semi'):
+            panels = sorted(glob.glob(osp.join(ROOT, r['work_dir'], '*',
+                                               'vis_data', 'vis_image')))
+            if panels:
+                print(f'{r["arm"]} data{r["data_seed"]} {r["split"]} '
+                      'pseudo-label panels (weak | pseudo-label | matched '
+                      'over strong | strong | student): '
+                      f'{osp.relpath(panels[-1], ROOT)}')
 
 
 def main(argv=None):
@@ -326,7 +339,7 @@ def main(argv=None):
     eta = Eta(jobs)
     work_root = osp.join(ROOT, args.work_dir)
     os.makedirs(work_root, exist_ok=True)
-    results_path = osp.join(work_root, 'results.json')
+    results_path = osp.join(work_root, args.results_name)
     records: Dict[str, dict] = {}
     runs, failed = [], []
     settings = dict(vars(args), stage1_config=STAGE1, configs=ARMS,
@@ -398,7 +411,7 @@ def main(argv=None):
     wall = time.time() - t_start
     print(f'\n[bench] {len(jobs) - len(failed)}/{len(jobs)} runs done, '
           f'total wall time {fmt_wall(wall)}; results in '
-          f'{osp.join(args.work_dir, "results.json")}', flush=True)
+          f'{osp.join(args.work_dir, args.results_name)}', flush=True)
     return 1 if failed else 0
 
 

@@ -40,8 +40,8 @@ train_dataloader = dict(
         pipeline=_base_.labeled_loading + supervised_aug_cpu))
 val_dataloader = _base_.cpu_eval_data
 test_dataloader = val_dataloader
-# AdamW as the CPU demo: a few hundred steps (the papers' SGD schedule
-# assumes tens of thousands).
+# AdamW 4e-3 (configs/_base_/cpu_benchmark.py says why): a few hundred
+# steps; the papers' SGD schedule assumes tens of thousands.
 optim_wrapper = dict(_delete_=True, **_base_.cpu_optim_wrapper)
 param_scheduler = [
     dict(type='PolyLR', power=0.9, eta_min=0.0, begin=0, end=max_iters,
