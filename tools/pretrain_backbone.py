@@ -53,6 +53,10 @@ def parse_args(argv=None):
     p.add_argument('--work-dir', default=WORK_DIR)
     p.add_argument('--force', action='store_true',
                    help='retrain from scratch even if the stamp matches')
+    p.add_argument('--cfg-options', nargs='+', default=[],
+                   metavar='KEY=VALUE',
+                   help='config overrides (part of the stamp), e.g. '
+                   'train_cfg.max_iters=2 for a smoke run')
     return p.parse_args(argv)
 
 
@@ -95,7 +99,13 @@ def extract_backbone(ckpt_path: str, out: str) -> int:
 def main(argv=None):
     args = parse_args(argv)
     from mmengine.config import Config
+    from mmengine.config import DictAction
     cfg = Config.fromfile(osp.join(ROOT, args.config))
+    if args.cfg_options:  # parsed as tools/train.py parses them
+        ns = argparse.Namespace()
+        DictAction(option_strings=[], dest='opts')(None, ns,
+                                                   args.cfg_options)
+        cfg.merge_from_dict(ns.opts)
     key = stamp_key(cfg.pretty_text)
     out = osp.join(ROOT, args.out)
     stamp_path = out + '.json'
@@ -134,7 +144,8 @@ def main(argv=None):
         run([sys.executable, 'tools/train.py', args.config, '--work-dir',
              work_dir, *(['--resume'] if resume else []), '--cfg-options',
              'default_hooks.checkpoint.interval=100',
-             'default_hooks.checkpoint.max_keep_ckpts=1'], log, 'pretrain')
+             'default_hooks.checkpoint.max_keep_ckpts=1', *args.cfg_options],
+            log, 'pretrain')
     miou = None
     if osp.isfile(log):
         found = re.findall(r'Iter\(val\).*?mIoU:\s*([\d.]+)', open(log).read())
