@@ -54,3 +54,19 @@ cpu_ema = dict(type='EMATeacherHook', decay=0.99)
 cpu_rng = dict(type='RNGStateHook')
 cpu_panels = dict(
     type='PseudoLabelVisualizationHook', interval=50, max_samples=2)
+# What every stage-2 arm shares: the inner segmentor from the stage-1
+# checkpoint (student and EMA teacher both start from it) and the schedule.
+cpu_stage2_segmentor = dict(
+    cpu_segmentor,
+    pretrained=None,
+    init_cfg=dict(type='Pretrained', checkpoint=cpu_stage1_checkpoint))
+cpu_stage2_param_scheduler = [
+    dict(type='PolyLR', power=0.9, eta_min=0.0, begin=0,
+         end=cpu_stage2_iters, by_epoch=False)
+]
+cpu_stage2_train_cfg = dict(
+    max_iters=cpu_stage2_iters, val_interval=cpu_stage2_iters)
+cpu_stage2_default_hooks = dict(
+    logger=dict(interval=25),
+    checkpoint=dict(
+        interval=cpu_stage2_iters, save_best=None, max_keep_ckpts=1))

@@ -12,26 +12,16 @@ _base_ = [
     'synthcityscapes-8.py', '../_base_/cpu_benchmark.py'
 ]
 
-max_iters = _base_.cpu_stage2_iters
 model = dict(
-    segmentor=dict(
-        _base_.cpu_segmentor,
-        pretrained=None,
-        init_cfg=dict(
-            type='Pretrained', checkpoint=_base_.cpu_stage1_checkpoint)),
+    segmentor=_base_.cpu_stage2_segmentor,
     semi_train_cfg=dict(confidence_threshold=0.968))
 train_dataloader = dict(dataset=_base_.cpu_semi_data)
 val_dataloader = _base_.cpu_eval_data
 test_dataloader = val_dataloader
 optim_wrapper = dict(_delete_=True, **_base_.cpu_optim_wrapper)
-param_scheduler = [
-    dict(type='PolyLR', power=0.9, eta_min=0.0, begin=0, end=max_iters,
-         by_epoch=False)
-]
-train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
-default_hooks = dict(
-    logger=dict(interval=25),
-    checkpoint=dict(interval=max_iters, save_best=None, max_keep_ckpts=1))
+param_scheduler = _base_.cpu_stage2_param_scheduler
+train_cfg = _base_.cpu_stage2_train_cfg
+default_hooks = _base_.cpu_stage2_default_hooks
 custom_hooks = [
     _base_.cpu_rng,
     _base_.cpu_ema,
