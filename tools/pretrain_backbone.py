@@ -71,6 +71,17 @@ def stamp_key(cfg_text: str) -> str:
     return h.hexdigest()
 
 
+def training_text(cfg) -> str:
+    """The resolved config without the shared fragment's top-level
+    ``cpu_*`` variables (configs/_base_/cpu_benchmark.py): the fields built
+    from them are part of it already, and variables the pretraining does
+    not use (e.g. the stage-2 arms' schedule) must not invalidate the
+    cached backbone."""
+    from mmengine.config import Config
+    return Config({k: v for k, v in cfg.to_dict().items()
+                   if not k.startswith('cpu_')}).pretty_text
+
+
 def read_json(path):
     try:
         with open(path) as f:
@@ -106,7 +117,7 @@ def main(argv=None):
         DictAction(option_strings=[], dest='opts')(None, ns,
                                                    args.cfg_options)
         cfg.merge_from_dict(ns.opts)
-    key = stamp_key(cfg.pretty_text)
+    key = stamp_key(training_text(cfg))
     out = osp.join(ROOT, args.out)
     stamp_path = out + '.json'
     stamp = read_json(stamp_path)
