@@ -1,6 +1,8 @@
 """tools/benchmark_regime.py: the run plan (every arm from its (dataset,
-split)'s stage-1 checkpoint, the same budget), the regime summary and the
-overall ETA, without training."""
+split)'s stage-1 checkpoint, the same budget; the offline DARS rounds as one
+tools/dars_rounds.py job from it), the regime summary and the overall ETA,
+without training."""
+import os
 import os.path as osp
 import sys
 
@@ -27,7 +29,11 @@ def opt(job, key):
 
 def test_plan_order_and_budget(jobs):
     args, jobs = jobs
-    arms = list(br.ARMS)
+    # the DARS rounds are arms by default, run as one job ('dars') where
+    # the first of them is
+    assert {'dars_r1', 'dars_r2'} <= set(args.arms)
+    arms = [a for a in br.ARMS if a != 'dars_r2']
+    arms[arms.index('dars_r1')] = 'dars'
     expected = []
     for d in (0, 3):
         expected.append(f'data{d} all all_labels')
@@ -37,15 +43,17 @@ def test_plan_order_and_budget(jobs):
     assert [j.key for j in jobs] == expected
     for j in jobs:
         want = dict(stage1=60, all_labels=75).get(j.arm, 15)
+        # every run (every DARS round) trains --iters after stage 1
         assert j.iters == want == int(opt(j, 'train_cfg.max_iters'))
         assert opt(j, 'param_scheduler.0.end') == str(want)
+        assert j.steps == want * (2 if j.arm == 'dars' else 1)
 
 
 def test_every_arm_starts_from_its_own_stage1(jobs):
     _, jobs = jobs
     for j in jobs:
-        if j.arm in ('stage1', 'all_labels'):
-            assert j.needs is None
+        if j.arm in ('stage1', 'all_labels', 'dars'):
+            assert j.needs is None or j.arm == 'dars'
             continue
         d, split = j.data_seed, j.split
         ckpt = f'wd/stage1_60i_data{d}_{split}/iter_60.pth'
@@ -60,7 +68,8 @@ def test_every_arm_starts_from_its_own_stage1(jobs):
             'labeled.txt'
         assert opt(j, 'test_dataloader.dataset.data_root') == root
     semi = {j.arm for j in jobs if j.semi}
-    assert semi == set(br.ARMS) - {'baseline'}
+    assert semi == set(br.ARMS) - {'baseline', 'dars_r1', 'dars_r2'} | {
+        'dars'}
     dars = [j for j in jobs if j.arm == 'dense_fixmatch_dars'][0]
     target = 'model.semi_train_cfg.pseudo_label_filter.target'
     assert opt(dars, target + '.ann_file') == 'splits/1-8/split0/labeled.txt'
@@ -88,3 +97,124 @@ def test_overall_eta_from_measured_steps(jobs):
     assert eta.remaining() is None
     eta.done(jobs[0], dict(train_secs=70.0, test_secs=5.0, reused=False))
     assert eta.remaining() == pytest.approx((60 + 15) * 1.0)
+
+
+def test_dars_job_runs_the_rounds_from_its_own_stage1(jobs):
+    args, jobs = jobs
+    dars = [j for j in jobs if j.arm == 'dars']
+    assert len(dars) == 4  # 2 datasets x 2 splits
+    stage1 = {j.key: j for j in jobs if j.arm == 'stage1'}
+    for j in dars:
+        d, split = j.data_seed, j.split
+        s1 = stage1[f'data{d} {split} stage1']
+        assert j.needs == s1.key
+        # round 0 = the stage-1 job's checkpoint
+        assert j.round0 == osp.join(s1.work_dir, 'iter_60.pth') == \
+            f'wd/stage1_60i_data{d}_{split}/iter_60.pth'
+        assert j.config == br.DARS_CONFIG == (
+            'configs/cpu_benchmark/dars_deeplabv3plus_r18-d16_1xb8-'
+            'explicit-cpu-stage2_synthcityscapes.py')
+        assert (j.rounds, j.kind, j.semi) == (2, 'dars', True)
+        assert j.work_dir == f'wd/dars_60i_15i_data{d}_{split}'
+        root = f'data/cpu_benchmark/data{d}/cityscapes/'
+        sd = f'splits/{split}/split0'
+        # data, split and seed reach the rounds and the pseudo-labeling
+        for part in ('train_dataloader.dataset', 'pseudo_label_cfg'):
+            assert opt(j, part + '.labeled.data_root') == root
+            assert opt(j, part + '.unlabeled.data_root') == root
+            assert opt(j, part + '.labeled.ann_file') == sd + '/labeled.txt'
+            assert opt(j, part + '.unlabeled.ann_file') == \
+                sd + '/unlabeled.txt'
+        assert opt(j, 'test_dataloader.dataset.data_root') == root
+        assert opt(j, 'val_dataloader.dataset.data_root') == root
+        assert opt(j, 'randomness.seed') == str(args.seed)
+        assert opt(j, 'default_hooks.logger.interval') == \
+            str(args.log_interval)
+        assert opt(j, 'default_hooks.checkpoint.interval') == '15'
+        # weights come from round k-1 (load_from), not an init_cfg
+        assert not [o for o in j.opts if 'init_cfg' in o]
+        # in the ETA: both rounds, at the DARS step cost
+        assert j.cost == 30 * br.STEP_COST['dars']
+
+
+@pytest.mark.parametrize('arms,order,rounds', [
+    (['dars_r2'], ['stage1', 'dars'], 2),
+    (['baseline', 'dars_r1'], ['stage1', 'baseline', 'dars'], 1),
+    (['dars_r1', 'baseline', 'dars_r2'], ['stage1', 'dars', 'baseline'], 2)])
+def test_dars_rounds_selected_alone_still_run_from_round_1(arms, order,
+                                                           rounds):
+    args = br.parse_args(['--data-seeds', '0', '--splits', '1-8',
+                          '--no-all-labels', '--arms', *arms])
+    jobs = br.plan(args)
+    assert [j.arm for j in jobs] == order
+    dars, = [j for j in jobs if j.arm == 'dars']
+    # round 2 needs round 1: one job of as many rounds as the last selected
+    assert dars.rounds == rounds
+    assert dars.steps == 150 * rounds
+
+
+def test_dars_round0_must_be_the_stage1_config(tmp_path):
+    br.check_dars_round0()  # the shipped config
+    bad = tmp_path / 'dars_bad.py'
+    other = osp.join(REPO, br.ARMS['dense_fixmatch'])
+    bad.write_text(f"_base_ = ['{osp.join(REPO, br.DARS_CONFIG)}']\n"
+                   f"dars = dict(round0_config='{other}')\n")
+    with pytest.raises(ValueError, match='round0_config'):
+        br.check_dars_round0(str(bad))
+
+
+def _touch(path, mtime):
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    with open(path, 'w'):
+        pass
+    os.utime(path, (mtime, mtime))
+
+
+def test_stale_dars_rounds_are_redone(tmp_path):
+    job = br.Job('dars', 0, '1-8', br.DARS_CONFIG, 15, str(tmp_path / 'w'),
+                 semi=True, rounds=2)
+    r0 = str(tmp_path / 'stage1' / 'iter_60.pth')
+
+    def rounds(t0, t1, t2):
+        for k, t in ((1, t1), (2, t2)):
+            if t is not None:
+                d = tmp_path / 'w' / f'round{k}'
+                _touch(str(d / 'pseudo_labels' / 'summary.json'), t)
+                _touch(str(d / 'iter_15.pth'), t)
+        _touch(r0, t0)
+
+    def left():
+        return sorted(p for p in os.listdir(tmp_path / 'w'))
+
+    rounds(100, 200, 300)  # fresh: both kept
+    br.clear_stale_rounds(job, r0, force=False)
+    assert left() == ['round1', 'round2']
+    rounds(250, 200, 300)  # stage 1 retrained after round 1: both redone
+    br.clear_stale_rounds(job, r0, force=False)
+    assert left() == []
+    rounds(100, 400, 300)  # round 1 retrained after round 2
+    br.clear_stale_rounds(job, r0, force=False)
+    assert left() == ['round1']
+    rounds(100, 200, 300)
+    br.clear_stale_rounds(job, r0, force=True)
+    assert left() == []
+    # round 1 interrupted before its checkpoint: round 2 is redone
+    rounds(100, None, 300)
+    _touch(str(tmp_path / 'w' / 'round1' / 'pseudo_labels' /
+               'summary.json'), 200)
+    br.clear_stale_rounds(job, r0, force=False)
+    assert left() == ['round1']
+
+
+def test_overall_eta_counts_the_dars_rounds(jobs):
+    _, jobs = jobs
+    s1, dars = jobs[1], [j for j in jobs if j.arm == 'dars'][0]
+    eta = br.Eta([s1, dars])
+    eta.done(s1, dict(train_secs=60.0, test_secs=float('nan'),
+                      reused=False))
+    # 1 s per supervised step; 2 rounds of 15 DARS steps at their cost
+    assert eta.remaining() == pytest.approx(30 * br.STEP_COST['dars'])
+    eta = br.Eta([dars, s1])
+    eta.done(dars, dict(train_secs=45.0, test_secs=15.0, reused=False))
+    assert eta.remaining() == pytest.approx(
+        60 * 2.0 / br.STEP_COST['dars'])

@@ -72,6 +72,7 @@ def test_pretraining_learns_categories_with_the_benchmark_backbone():
 def test_stage2_arms_share_budget_start_and_labeled_batch():
     sup = load(osp.basename(br.STAGE1))
     assert sup.train_dataloader.batch_size == 4
+    offline = []  # the DARS rounds: a plain segmentor from load_from
     for name in STAGE2:
         cfg = load(name)
         assert cfg.train_cfg.max_iters == cfg.cpu_stage2_iters == 150
@@ -80,15 +81,19 @@ def test_stage2_arms_share_budget_start_and_labeled_batch():
             dict(sup.param_scheduler[0], end=150)]
         sampler = cfg.train_dataloader.sampler
         assert (sampler.batch_size, sampler.num_labeled) == (8, 4)
+        ds = cfg.train_dataloader.dataset
+        assert ds.labeled.ann_file == cfg.cpu_split + '/labeled.txt'
+        assert ds.unlabeled.ann_file == cfg.cpu_split + '/unlabeled.txt'
+        if 'segmentor' not in cfg.model:
+            offline.append(name)
+            continue
         seg = cfg.model.segmentor
         assert seg.pretrained is None
         assert seg.init_cfg == dict(type='Pretrained',
                                     checkpoint=cfg.cpu_stage1_checkpoint)
-        ds = cfg.train_dataloader.dataset
-        assert ds.labeled.ann_file == cfg.cpu_split + '/labeled.txt'
-        assert ds.unlabeled.ann_file == cfg.cpu_split + '/unlabeled.txt'
         ema = [h for h in cfg.custom_hooks if h.type == 'EMATeacherHook']
         assert ema == [dict(type='EMATeacherHook', decay=0.99)]
+    assert offline == [osp.basename(br.DARS_CONFIG)]
 
 
 def arm(name):
@@ -123,3 +128,84 @@ def test_papers_settings():
     assert dars.pseudo_threshold == 0.0
     assert (dars.pseudo_label_filter.mode,
             dars.pseudo_label_filter.alpha) == ('DARS', 0.5)
+
+
+# DARS table 6 (1/8 split, crop 361; configs/_base_/dars/pspnet_cityscapes.py
+# and tests/test_dars_recipe.py): labeling ratio and scale widening per round
+DARS_TABLE6 = [dict(alpha=0.2, beta_min=0.0, beta_max=0.0),
+               dict(alpha=0.5, beta_min=0.2, beta_max=0.5)]
+DARS_DEMO = osp.join(REPO, 'configs', 'dars', 'dars_deeplabv3plus_r18-d8_'
+                     '1xb8-explicit-cpu-100i_synthcityscapes-8.py')
+
+
+def test_dars_rounds_config_is_the_regimes():
+    cfg = load(osp.basename(br.DARS_CONFIG))
+    sup = load(osp.basename(br.STAGE1))
+    # round 0 is the regime's stage-1 config
+    r0 = osp.normpath(osp.join(DIR, cfg.dars.round0_config))
+    assert r0 == osp.join(REPO, br.STAGE1)
+    # the stage-1 model, as a self-training segmentor (eq. 2) whose weights
+    # come from round k-1, not from the pretrained backbone
+    model = cfg.model.to_dict()
+    ref = sup.model.to_dict()
+    assert model.pop('type') == 'SelfTrainingEncoderDecoder'
+    assert ref.pop('type') == 'EncoderDecoder'
+    assert model.pop('pretrained') is None
+    ref.pop('pretrained')
+    ref.pop('_scope_', None)
+    assert model == ref
+    # optimiser, per-round steps, schedule, batch 4 + 4 (also checked with
+    # the other stage-2 arms above)
+    assert cfg.optim_wrapper == sup.optim_wrapper
+    assert cfg.train_cfg.max_iters == cfg.cpu_stage2_iters == 150
+    assert cfg.default_hooks.checkpoint.interval == 150
+    sampler = cfg.train_dataloader.sampler
+    assert (sampler.type, sampler.batch_size, sampler.num_labeled) == (
+        'ExplicitSemiSampler', 8, 4)
+    # data of the regime, for the rounds and the pseudo-labeling
+    ds = cfg.train_dataloader.dataset
+    for part in (ds.labeled, ds.unlabeled, cfg.pseudo_label_cfg.labeled,
+                 cfg.pseudo_label_cfg.unlabeled):
+        assert part.data_root == cfg.cpu_data_root
+    assert cfg.pseudo_label_cfg.labeled.ann_file == \
+        cfg.cpu_split + '/labeled.txt'
+    assert cfg.pseudo_label_cfg.unlabeled.ann_file == \
+        cfg.cpu_split + '/unlabeled.txt'
+    assert ds.unlabeled.pipeline[-1].type == 'MarkPseudoLabeled'
+    crops = [t.crop_size for t in ds.labeled.pipeline if 'crop_size' in t]
+    assert crops == [cfg.cpu_crop_size]
+    # evaluated as every arm (the stage-1 test set, pipeline, whole image)
+    assert cfg.test_dataloader == sup.test_dataloader
+    assert cfg.model.test_cfg == sup.model.test_cfg
+
+
+def test_dars_rounds_keep_table6_and_the_regimes_schedule(tmp_path):
+    cfg = load(osp.basename(br.DARS_CONFIG))
+    demo = Config.fromfile(DARS_DEMO)
+    assert [dict(r) for r in cfg.dars.rounds] == DARS_TABLE6
+    assert cfg.dars.rounds == demo.dars.rounds
+    assert cfg.pseudo_label_cfg.policy.type == 'DARS'
+    assert cfg.pseudo_label_cfg.flip is True  # authors' flip-averaged logits
+    # the base scale range is the regime's (stage 1's random resize)
+    sup = load(osp.basename(br.STAGE1))
+    resize = [t for t in sup.train_dataloader.dataset.pipeline
+              if t.type == 'RandomResize']
+    assert tuple(cfg.dars.scale_range) == tuple(resize[0].ratio_range)
+    # every round: the baseline arm's lr and schedule from a fresh AdamW
+    # state (not the authors' continued poly / resumed optimizer)
+    assert (cfg.dars.continue_poly, cfg.dars.resume_optimizer) == (
+        False, False)
+    sys.path.insert(0, osp.join(REPO, 'tools'))
+    import dars_rounds
+    path = dars_rounds.round_config(
+        Config(copy.deepcopy(cfg.to_dict()), filename=cfg.filename), 2,
+        dict(DARS_TABLE6[1]), 'prev/iter_150.pth', 'labels', str(tmp_path))
+    r2 = Config.fromfile(path)
+    assert r2.optim_wrapper.optimizer.lr == sup.optim_wrapper.optimizer.lr
+    assert r2.param_scheduler == cfg.param_scheduler
+    assert r2.load_from == 'prev/iter_150.pth'
+    assert not [h for h in r2.get('custom_hooks') or []
+                if h.type == 'LoadOptimizerStateHook']
+    resize = [t for t in r2.train_dataloader.dataset.unlabeled.pipeline
+              if t.type == 'RandomResize']
+    assert tuple(resize[0].ratio_range) == pytest.approx((0.4, 3.0))

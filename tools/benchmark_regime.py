@@ -17,25 +17,32 @@ the rest of train is the unlabeled set):
 2. **arms** (``--arms``): each trains ``--iters`` more from the stage-1
    checkpoint with the same labeled batches, learning rate and schedule:
    ``baseline`` (labeled only) and the semi-supervised methods (4 labeled +
-   4 unlabeled per batch), evaluated with their EMA teacher;
+   4 unlabeled per batch), evaluated with their EMA teacher; the
+   offline DARS rounds (``dars_r1``, ``dars_r2``: one
+   ``tools/dars_rounds.py --rounds 2`` job with the stage-1 checkpoint as
+   round 0; round k pseudo-labels the unlabeled images with round k-1's
+   model and trains ``--iters`` on 4 labeled + 4 pseudo-labeled crops
+   from round k-1's weights, so round 2 is ``2 x --iters`` after stage 1);
 3. **all labels** (once per dataset): the supervised config on all 96
    train images for ``--stage1-iters + --iters`` from the pretrained
    backbone, the reference the papers' "fully supervised" row is.
 
 Every run is the stock ``tools/train.py`` + ``tools/test.py``; finished
 runs are reused (a stage-2 run older than its stage-1 checkpoint is
-retrained; ``--force`` retrains all). Progress: each run's steps and ETA
-(``[bench] data0 1-8 dense_fixmatch: step 50/150, eta 0:01:40``) and the
-whole benchmark's (``[bench] run 7/30 ... overall eta 1:02:00``, from the
-measured seconds per step of each kind). After every run the results go
-atomically to ``<work-dir>/results.json``: the runs (arm, dataset, split,
-mIoU, aAcc, per-class IoU, train seconds) and the regime per (dataset,
-split): the stage-1 model's per-class IoU and the classes it never
-predicts (0 IoU), the few-label baseline, the all-label reference and
-their gap. At the end ``tools/analysis_tools/benchmark_report.py`` writes
-the table (mean +- std over datasets, per split, wins against the
-baseline, classes losing more than 5 IoU) to ``--md`` and bar plots with
-error bars next to it.
+retrained; ``--force`` retrains all; the DARS rounds go through
+``tools/dars_rounds.py``, which skips finished steps, after removing the
+rounds older than the model they start from). Progress: each run's steps
+and ETA (``[bench] data0 1-8 dense_fixmatch: step 50/150, eta 0:01:40``)
+and the whole benchmark's (``[bench] run 7/30 ... overall eta 1:02:00``,
+from the measured seconds per step of each kind). After every run the
+results go atomically to ``<work-dir>/results.json``: the runs (arm,
+dataset, split, mIoU, aAcc, per-class IoU, train seconds) and the regime
+per (dataset, split): the stage-1 model's per-class IoU and the classes
+it never predicts (0 IoU), the few-label baseline, the all-label
+reference and their gap. At the end
+``tools/analysis_tools/benchmark_report.py`` writes the table (mean +-
+std over datasets, per split, wins against the baseline, classes losing
+more than 5 IoU) to ``--md`` and bar plots with error bars next to it.
 
 Usage:
     python tools/benchmark_regime.py [--data-seeds 0 1 2] \
@@ -45,24 +52,32 @@ Usage:
     python tools/benchmark_regime.py --data-seeds 0 --splits 1-8 \
         --arms baseline dense_fixmatch --stage1-iters 2 --iters 2 \
         --log-interval 1 --work-dir /tmp/regime_smoke --no-report
+    # the offline DARS rounds only (one tools/dars_rounds.py job per
+    # dataset and split; dars_r2 alone still runs round 1)
+    python tools/benchmark_regime.py --data-seeds 0 --splits 1-8 \
+        --arms baseline dars_r1 dars_r2 --no-all-labels
 """
 import argparse
 import glob
 import os
 import os.path as osp
+import shutil
 import statistics
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Dict, List, Optional
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from benchmark_common import (ROOT, RunFailed, fmt_wall,  # noqa: E402
-                              run_quiet, train_and_test, write_json_atomic)
+                              run, run_quiet, train_and_test,
+                              write_json_atomic)
 from benchmark_learning import (eval_root_opts, has_filter_target,  # noqa
                                 is_semi, schedule_opts, seg_test_record,
                                 split_opts, train_root_opts)
+from benchmark_dars_rounds import round_opts, run_rounds  # noqa: E402
 
 CFG_DIR = 'configs/cpu_benchmark/'
 STAGE1 = CFG_DIR + 'deeplabv3plus_r18-d16_1xb4-cpu-sup_synthcityscapes.py'
@@ -82,7 +97,16 @@ ARMS = dict(
     cutout=CFG_DIR + 'cutout-mt_deeplabv3plus_r18-d16_1xb8-explicit-cpu-'
     'stage2_synthcityscapes.py',
     dense_fixmatch_dars=CFG_DIR + 'dense-fixmatch-dars_deeplabv3plus_'
-    'r18-d16_1xb8-explicit-cpu-stage2_synthcityscapes.py')
+    'r18-d16_1xb8-explicit-cpu-stage2_synthcityscapes.py',
+    dars_r1=CFG_DIR + 'dars_deeplabv3plus_r18-d16_1xb8-explicit-cpu-'
+    'stage2_synthcityscapes.py',
+    dars_r2=CFG_DIR + 'dars_deeplabv3plus_r18-d16_1xb8-explicit-cpu-'
+    'stage2_synthcityscapes.py')
+# The offline DARS arms: round k of one tools/dars_rounds.py job (arm
+# 'dars' in the plan; its round 0 is the stage-1 checkpoint, so its config's
+# dars.round0_config must be STAGE1), each round --iters steps.
+DARS_ROUNDS = dict(dars_r1=1, dars_r2=2)
+DARS_CONFIG = ARMS['dars_r1']
 SUPERVISED_INIT_KEY = 'model.init_cfg'
 SEMI_INIT_KEY = 'model.segmentor.init_cfg'
 LABELS = dict(
@@ -94,10 +118,15 @@ LABELS = dict(
     classmix='ClassMix',
     cutmix='CutMix mean teacher',
     cutout='Cutout mean teacher',
-    dense_fixmatch_dars='Dense FixMatch + online DARS')
+    dense_fixmatch_dars='Dense FixMatch + online DARS',
+    dars_r1='DARS round 1 (offline)',
+    dars_r2='DARS round 2 (offline, 2x steps)')
 # relative cost of one step (a supervised step = 1), for the overall ETA
-# before a kind has been measured
-STEP_COST = dict(supervised=1.0, semi=2.7)
+# before a kind has been measured; a DARS round step: a batch of 8 without
+# a teacher (about 2 supervised steps) plus the round's pseudo-labeling
+# (2 passes with flip over the unlabeled images, about 60 supervised
+# steps' worth at 150 steps per round)
+STEP_COST = dict(supervised=1.0, semi=2.7, dars=2.4)
 NUM_TRAIN, NUM_VAL = 96, 32
 # Every labeled pixel blended half-way towards its class's Cityscapes colour
 # (tools/gen_datasets.py --class-tint): what makes the 19 classes learnable
@@ -171,22 +200,57 @@ class Job:
     semi: bool = False
     needs: Optional[str] = None  # key of the stage-1 job it starts from
     opts: List[str] = field(default_factory=list)
+    # the 'dars' job: its rounds (each ``iters`` steps) and round-0 model
+    rounds: int = 0
+    round0: Optional[str] = None
 
     @property
     def key(self) -> str:
         return f'data{self.data_seed} {self.split or "all"} {self.arm}'
 
     @property
+    def kind(self) -> str:
+        if self.rounds:
+            return 'dars'
+        return 'semi' if self.semi else 'supervised'
+
+    @property
+    def steps(self) -> int:
+        """Training steps of the whole job (every round of 'dars')."""
+        return self.iters * max(self.rounds, 1)
+
+    @property
     def cost(self) -> float:
-        return self.iters * STEP_COST['semi' if self.semi else 'supervised']
+        return self.steps * STEP_COST[self.kind]
+
+
+def check_dars_round0(config: str = DARS_CONFIG) -> None:
+    """The DARS config's round 0 is the stage-1 config (else the stage-1
+    checkpoint is no round 0 of it)."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(ROOT, config),
+                          import_custom_modules=False)
+    r0 = osp.normpath(osp.join(osp.dirname(osp.join(ROOT, config)),
+                               cfg.dars.round0_config))
+    if r0 != osp.normpath(osp.join(ROOT, STAGE1)):
+        raise ValueError(f'{config}: dars.round0_config {r0} is not the '
+                         f'stage-1 config {STAGE1}')
 
 
 def plan(args) -> List[Job]:
     """Every run in order: per dataset the all-label reference, then per
     split stage 1 and its arms."""
     jobs, wd = [], args.work_dir
-    semi = {a: is_semi(ARMS[a]) for a in args.arms}
-    target = {a: has_filter_target(ARMS[a]) for a in args.arms}
+    arms = [a for a in args.arms if a not in DARS_ROUNDS]
+    semi = {a: is_semi(ARMS[a]) for a in arms}
+    target = {a: has_filter_target(ARMS[a]) for a in arms}
+    # one DARS job for every selected round (round 2 needs round 1), where
+    # the first DARS arm is in --arms
+    dars_rounds = max([DARS_ROUNDS[a] for a in args.arms
+                       if a in DARS_ROUNDS], default=0)
+    first_dars = next((a for a in args.arms if a in DARS_ROUNDS), None)
+    if dars_rounds:
+        check_dars_round0()
     seed = [f'randomness.seed={args.seed}']
     logs = [f'default_hooks.logger.interval={args.log_interval}']
     n1, n2 = args.stage1_iters, args.iters
@@ -210,6 +274,16 @@ def plan(args) -> List[Job]:
             jobs.append(s1)
             ckpt = osp.join(s1.work_dir, f'iter_{n1}.pth')
             for arm in args.arms:
+                if arm == first_dars:
+                    jobs.append(Job(
+                        'dars', d, split, DARS_CONFIG, n2,
+                        osp.join(wd, f'dars_{n1}i_{n2}i_data{d}_{split}'),
+                        semi=True, needs=s1.key, rounds=dars_rounds,
+                        round0=ckpt,
+                        opts=round_opts(root, sd, args.seed, n2,
+                                        args.log_interval)))
+                if arm in DARS_ROUNDS:
+                    continue
                 key = SEMI_INIT_KEY if semi[arm] else SUPERVISED_INIT_KEY
                 jobs.append(Job(
                     arm, d, split, ARMS[arm], n2,
@@ -227,24 +301,124 @@ class Eta:
 
     def __init__(self, jobs: List[Job]):
         self.left = {j.key: j for j in jobs}
-        self.secs = dict(supervised=[], semi=[])
+        self.secs = {k: [] for k in STEP_COST}
 
     def done(self, job: Job, rec: dict) -> None:
         self.left.pop(job.key, None)
         secs = rec.get('train_secs')
         if secs and secs == secs and not rec.get('reused'):
-            self.secs['semi' if job.semi else 'supervised'].append(
-                (secs + (rec.get('test_secs') or 0)) / job.iters)
+            test = rec.get('test_secs')
+            self.secs[job.kind].append(
+                (secs + (test if test == test and test else 0)) / job.steps)
 
     def remaining(self) -> Optional[float]:
         per = {k: statistics.mean(v) for k, v in self.secs.items() if v}
         if not per:
             return None
-        if len(per) == 1:  # scale the measured kind by the step costs
-            (k, v), = per.items()
-            per = {kk: v * STEP_COST[kk] / STEP_COST[k] for kk in STEP_COST}
-        return sum(j.iters * per['semi' if j.semi else 'supervised']
-                   for j in self.left.values())
+        # a kind not measured yet: the measured ones scaled by step costs
+        unit = statistics.mean(v / STEP_COST[k] for k, v in per.items())
+        per = {k: per.get(k, unit * STEP_COST[k]) for k in STEP_COST}
+        return sum(j.steps * per[j.kind] for j in self.left.values())
+
+
+class _Quiet:
+    """run_rounds' progress sink (the regime prints its own ETA)."""
+
+    def step(self, what):
+        pass
+
+
+def dars_round_dir(job: Job, k: int) -> str:
+    return osp.join(job.work_dir, f'round{k}')
+
+
+def clear_stale_rounds(job: Job, round0: str, force: bool) -> None:
+    """Remove the rounds tools/dars_rounds.py would wrongly reuse: with
+    ``force``, or from the first round whose pseudo-labels or checkpoint
+    are older than the model they come from (round 0: ``round0``, the
+    stage-1 checkpoint), on; after a round without its checkpoint, every
+    later one."""
+    prev = osp.getmtime(round0)
+    redo = force
+    for k in range(1, job.rounds + 1):
+        rdir = osp.join(ROOT, dars_round_dir(job, k))
+        ckpt = osp.join(rdir, f'iter_{job.iters}.pth')
+        done = [f for f in (osp.join(rdir, 'pseudo_labels', 'summary.json'),
+                            ckpt) if osp.isfile(f)]
+        redo = redo or any(osp.getmtime(f) < prev for f in done)
+        if redo and osp.isdir(rdir):
+            print(f'[bench] {job.key}: redoing round {k} (older than its '
+                  'round-0 or previous round, or --force)', flush=True)
+            shutil.rmtree(rdir)
+        if not osp.isfile(ckpt):
+            redo = True  # a later round would start from an older one
+        else:
+            prev = osp.getmtime(ckpt)
+
+
+def evaluate_checkpoint(label: str, config: str, ckpt: str, work_dir: str,
+                        test_opts: List[str]) -> dict:
+    """tools/test.py on ``ckpt`` (log ``<work_dir>.test.log``); a test
+    log newer than the checkpoint is reused."""
+    log = osp.join(ROOT, work_dir + '.test.log')
+    if osp.isfile(log) and osp.getmtime(log) > osp.getmtime(
+            osp.join(ROOT, ckpt)):
+        with open(log) as f:
+            try:
+                rec = seg_test_record(f.read())
+                print(f'[bench] {label}: reusing its test ({log})',
+                      flush=True)
+                return dict(rec, test_secs=float('nan'))
+            except (IndexError, AttributeError, ValueError):
+                pass
+    print(f'[bench] {label}: testing', flush=True)
+    t0 = time.time()
+    rec = seg_test_record(run(
+        [sys.executable, 'tools/test.py', config, ckpt, '--work-dir',
+         osp.join(work_dir, 'test'), '--cfg-options', *test_opts], log))
+    return dict(rec, test_secs=time.time() - t0)
+
+
+def run_dars(job: Job, round0: str, arms: List[str], force: bool):
+    """The offline DARS job: ``tools/dars_rounds.py`` for ``job.rounds``
+    rounds from ``round0`` (finished steps reused, stale ones redone), then
+    each round's final checkpoint tested. Returns ``[(arm, record, steps
+    after stage 1, work dir)]`` for the rounds of ``arms`` and the job's
+    timing for the overall ETA (every round, tested or not)."""
+    clear_stale_rounds(job, osp.join(ROOT, round0), force)
+    steps = run_rounds(SimpleNamespace(config=job.config, rounds=job.rounds),
+                       job.work_dir, job.key, osp.join(ROOT, round0),
+                       job.opts, _Quiet())
+    out, timing = [], dict(train_secs=0.0, test_secs=0.0, reused=True)
+    for k in range(1, job.rounds + 1):
+        rdir = dars_round_dir(job, k)
+        ckpt = osp.join(rdir, f'iter_{job.iters}.pth')
+        mine = [x for x in steps if x['step'] in (
+            f'round{k} pseudo-labels', f'round{k} train')]
+        secs_file = osp.join(ROOT, rdir, 'bench_train_secs.txt')
+        trained = any(x['step'] == f'round{k} train' for x in mine)
+        if trained:  # pseudo-labeling + training of this round
+            secs = sum(x['secs'] for x in mine)
+            with open(secs_file, 'w') as f:
+                f.write(f'{secs:.1f}\n')
+        else:
+            try:
+                with open(secs_file) as f:
+                    secs = float(f.read())
+            except (OSError, ValueError):
+                secs = float('nan')
+        timing['train_secs'] += secs
+        timing['reused'] &= not trained
+        arm = f'dars_r{k}'
+        if arm not in arms:
+            continue
+        rec = evaluate_checkpoint(
+            f'{job.key} round {k}', job.config, ckpt, rdir,
+            eval_root_opts(data_root(job.data_seed)))
+        rec.update(train_secs=secs, reused=not trained, checkpoint=ckpt)
+        timing['test_secs'] += rec['test_secs']
+        out.append((arm, rec, job.iters * k, rdir))
+    return out, timing
 
 
 def regime_summary(records: Dict[str, dict], args) -> Dict[str, dict]:
@@ -290,7 +464,8 @@ def print_table(runs: List[dict], args, wall: float) -> None:
     order = ['stage1', 'baseline'] + [a for a in args.arms
                                       if a != 'baseline'] + ['all_labels']
     n1, n2 = args.stage1_iters, args.iters
-    steps = dict(stage1=f'{n1}', all_labels=f'{n1 + n2}')
+    steps = dict(stage1=f'{n1}', all_labels=f'{n1 + n2}',
+                 **{a: f'{n1}+{k * n2}' for a, k in DARS_ROUNDS.items()})
     for split in args.splits:
         num = round(NUM_TRAIN / int(split.split('-')[1]))
         print(f'\n{num} of {NUM_TRAIN} train images labeled ({split}), '
@@ -357,9 +532,11 @@ def main(argv=None):
             prepare_data(py, job.data_seed, args.splits)
             prepared.add(job.data_seed)
         left = eta.remaining()
-        print(f'\n[bench] run {k}/{len(jobs)}: {job.key} ({job.iters} '
-              f'steps); elapsed {fmt_wall(time.time() - t_start)}, overall '
-              f'eta {fmt_wall(left) if left is not None else "?"}',
+        rounds = (f' in {job.rounds} rounds of {job.iters}'
+                  if job.rounds else '')
+        print(f'\n[bench] run {k}/{len(jobs)}: {job.key} ({job.steps} '
+              f'steps{rounds}); elapsed {fmt_wall(time.time() - t_start)}, '
+              f'overall eta {fmt_wall(left) if left is not None else "?"}',
               flush=True)
         if job.needs and job.needs not in records:
             print(f'[bench] {job.key}: skipped ({job.needs} failed)',
@@ -370,31 +547,41 @@ def main(argv=None):
         older = (osp.join(ROOT, records[job.needs]['checkpoint'])
                  if job.needs else None)
         try:
-            rec = train_and_test(
-                job.key, job.config, job.work_dir, job.iters, job.opts,
-                eval_root_opts(data_root(job.data_seed)), args.force,
-                older, parse=seg_test_record)
-        except (RunFailed, IndexError, AttributeError) as e:
+            if job.rounds:  # one record per DARS round of --arms
+                done, timing = run_dars(
+                    job, records[job.needs]['checkpoint'], args.arms,
+                    args.force)
+            else:
+                rec = train_and_test(
+                    job.key, job.config, job.work_dir, job.iters, job.opts,
+                    eval_root_opts(data_root(job.data_seed)), args.force,
+                    older, parse=seg_test_record)
+                done, timing = [(job.arm, rec, job.iters, job.work_dir)], rec
+        except (RunFailed, IndexError, AttributeError) + (
+                (OSError,) if job.rounds else ()) as e:
             print(f'[bench] {job.key}: FAILED\n{e}', flush=True)
             failed.append(dict(run=job.key, error=str(e)))
             eta.done(job, {})
             save()
             continue
-        records[job.key] = rec
-        eta.done(job, rec)
-        # the all-label reference is one run per dataset, shown in every
-        # split's column
-        for split in ([job.split] if job.split else args.splits):
-            runs.append(dict(
-                arm=job.arm, data_seed=job.data_seed, split=split,
-                seed=args.seed, task='seg', mIoU=rec['mIoU'],
-                aAcc=rec['aAcc'], per_class=rec['per_class_iou'],
-                train_secs=rec['train_secs'], test_secs=rec['test_secs'],
-                reused=rec['reused'], semi=job.semi, config=job.config,
-                work_dir=job.work_dir, iters=job.iters))
+        eta.done(job, timing)
+        for arm, rec, iters, work_dir in done:
+            key = f'data{job.data_seed} {job.split or "all"} {arm}'
+            records[key] = rec
+            # the all-label reference is one run per dataset, shown in
+            # every split's column
+            for split in ([job.split] if job.split else args.splits):
+                runs.append(dict(
+                    arm=arm, data_seed=job.data_seed, split=split,
+                    seed=args.seed, task='seg', mIoU=rec['mIoU'],
+                    aAcc=rec['aAcc'], per_class=rec['per_class_iou'],
+                    train_secs=rec['train_secs'],
+                    test_secs=rec['test_secs'], reused=rec['reused'],
+                    semi=job.semi, config=job.config, work_dir=work_dir,
+                    iters=iters))
+            print(f'[bench] {key}: mIoU {rec["mIoU"]:.2f} aAcc '
+                  f'{rec["aAcc"]:.2f}', flush=True)
         save()
-        print(f'[bench] {job.key}: mIoU {rec["mIoU"]:.2f} aAcc '
-              f'{rec["aAcc"]:.2f}', flush=True)
     regime = regime_summary(records, args)
     print_regime(regime)
     print_table(runs, args, time.time() - t_start)
