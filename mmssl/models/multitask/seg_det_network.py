@@ -3,7 +3,8 @@ import copy
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
-from mmdet.models.utils import reweight_loss_dict
+from mmdet.models.utils import (reweight_loss_dict,
+                                samplelist_boxtype2tensor)
 from mmdet.registry import MODELS as MMDET_MODELS
 from mmdet.structures import DetDataSample
 from mmengine.config import ConfigDict
@@ -36,6 +37,25 @@ def zero_loss(outputs) -> Tensor:
     if isinstance(outputs, dict):
         outputs = list(outputs.values())
     return sum(zero_loss(o) for o in outputs)
+
+
+def with_tensor_boxes(data_samples: Sequence) -> List[DetDataSample]:
+    """Copies of ``data_samples`` whose boxes are plain ``[k, 4]`` tensors.
+
+    mmdet's dense heads read ground-truth boxes as tensors: its
+    ``DetDataPreprocessor`` converts them (``boxtype2tensor``) before any
+    head sees them. RetinaNet's assigner also takes ``HorizontalBoxes``,
+    but e.g. ATSS's does not. The inputs are left as they are (hooks and
+    view matching read the box type)."""
+    out = []
+    for ds in data_samples:
+        ds = ds.clone()  # shallow: the instance fields are shared
+        for name in ('gt_instances', 'ignored_instances'):
+            if name in ds:
+                setattr(ds, name, ds.get(name).clone())
+        out.append(ds)
+    samplelist_boxtype2tensor(out)
+    return out
 
 
 @MODELS.register_module()
@@ -192,7 +212,8 @@ class MultiTaskSegDet(BaseModel):
                     self.train_cfg.get('seg'))
             else:
                 losses = head.loss(
-                    slice_batch(fwd['det_feats'], index), list(data_samples))
+                    slice_batch(fwd['det_feats'], index),
+                    with_tensor_boxes(data_samples))
         return reweight_loss_dict(losses, self.task_weights[task])
 
     def loss(self, inputs: Tensor, data_samples: Sequence) -> dict:
@@ -272,4 +293,3 @@ class MultiTaskSegDet(BaseModel):
             else:
                 pred = (one.sigmoid() > self.decode_head.threshold).long()
             ds.pred_sem_seg = PixelData(data=pred)
-
