@@ -32,7 +32,7 @@ def test_plan_order_and_budget(jobs):
     # the DARS rounds are arms by default, run as one job ('dars') where
     # the first of them is
     assert {'dars_r1', 'dars_r2'} <= set(args.arms)
-    arms = [a for a in br.ARMS if a != 'dars_r2']
+    arms = [a for a in br.ARMS if a != 'dars_r2' and a not in br.MT_ARMS]
     arms[arms.index('dars_r1')] = 'dars'
     expected = []
     for d in (0, 3):
@@ -40,9 +40,13 @@ def test_plan_order_and_budget(jobs):
         for split in ('1-8', '1-4'):
             expected += [f'data{d} {split} stage1'] + [
                 f'data{d} {split} {a}' for a in arms]
+            # the multi-task stage 1 and arms (tests/
+            # test_cpu_benchmark_multitask.py)
+            expected += [f'data{d} {split} {a}'
+                         for a in ['mt_stage1', *br.MT_ARMS]]
     assert [j.key for j in jobs] == expected
     for j in jobs:
-        want = dict(stage1=60, all_labels=75).get(j.arm, 15)
+        want = dict(stage1=60, mt_stage1=60, all_labels=75).get(j.arm, 15)
         # every run (every DARS round) trains --iters after stage 1
         assert j.iters == want == int(opt(j, 'train_cfg.max_iters'))
         assert opt(j, 'param_scheduler.0.end') == str(want)
@@ -52,6 +56,8 @@ def test_plan_order_and_budget(jobs):
 def test_every_arm_starts_from_its_own_stage1(jobs):
     _, jobs = jobs
     for j in jobs:
+        if j.task == 'multitask':
+            continue
         if j.arm in ('stage1', 'all_labels', 'dars'):
             assert j.needs is None or j.arm == 'dars'
             continue
@@ -67,9 +73,9 @@ def test_every_arm_starts_from_its_own_stage1(jobs):
         assert opt(j, part + '.ann_file') == f'splits/{split}/split0/' \
             'labeled.txt'
         assert opt(j, 'test_dataloader.dataset.data_root') == root
-    semi = {j.arm for j in jobs if j.semi}
-    assert semi == set(br.ARMS) - {'baseline', 'dars_r1', 'dars_r2'} | {
-        'dars'}
+    semi = {j.arm for j in jobs if j.semi and j.task == 'seg'}
+    assert semi == set(br.ARMS) - set(br.MT_ARMS) - {
+        'baseline', 'dars_r1', 'dars_r2'} | {'dars'}
     dars = [j for j in jobs if j.arm == 'dense_fixmatch_dars'][0]
     target = 'model.semi_train_cfg.pseudo_label_filter.target'
     assert opt(dars, target + '.ann_file') == 'splits/1-8/split0/labeled.txt'

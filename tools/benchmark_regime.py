@@ -78,6 +78,10 @@ from benchmark_learning import (eval_root_opts, has_filter_target,  # noqa
                                 is_semi, schedule_opts, seg_test_record,
                                 split_opts, train_root_opts)
 from benchmark_dars_rounds import round_opts, run_rounds  # noqa: E402
+from regime_multitask import (MT_ARMS, MT_LABELS, MT_STAGE1,  # noqa: E402
+                              mt_eval_opts, mt_job_opts, mt_regime,
+                              mt_summary, mt_test_record, prepare_mt_data,
+                              teacher_boxes_per_img)
 
 CFG_DIR = 'configs/cpu_benchmark/'
 STAGE1 = CFG_DIR + 'deeplabv3plus_r18-d16_1xb4-cpu-sup_synthcityscapes.py'
@@ -101,7 +105,10 @@ ARMS = dict(
     dars_r1=CFG_DIR + 'dars_deeplabv3plus_r18-d16_1xb8-explicit-cpu-'
     'stage2_synthcityscapes.py',
     dars_r2=CFG_DIR + 'dars_deeplabv3plus_r18-d16_1xb8-explicit-cpu-'
-    'stage2_synthcityscapes.py')
+    'stage2_synthcityscapes.py',
+    # the multi-task arms (tools/regime_multitask.py): from their own
+    # multi-task stage 1 ('mt_stage1')
+    **MT_ARMS)
 # The offline DARS arms: round k of one tools/dars_rounds.py job (arm
 # 'dars' in the plan; its round 0 is the stage-1 checkpoint, so its config's
 # dars.round0_config must be STAGE1), each round --iters steps.
@@ -120,7 +127,8 @@ LABELS = dict(
     cutout='Cutout mean teacher',
     dense_fixmatch_dars='Dense FixMatch + online DARS',
     dars_r1='DARS round 1 (offline)',
-    dars_r2='DARS round 2 (offline, 2x steps)')
+    dars_r2='DARS round 2 (offline, 2x steps)',
+    **MT_LABELS)
 # relative cost of one step (a supervised step = 1), for the overall ETA
 # before a kind has been measured; a DARS round step: a batch of 8 without
 # a teacher (about 2 supervised steps) plus the round's pseudo-labeling
@@ -173,8 +181,10 @@ def split_dir(split: str) -> str:
     return f'splits/{split}/split0'
 
 
-def prepare_data(py: str, data_seed: int, splits: List[str]) -> str:
-    """Generate one dataset (idempotent) and its splits; its root."""
+def prepare_data(py: str, data_seed: int, splits: List[str],
+                 multitask: bool = False) -> str:
+    """Generate one dataset (idempotent) and its splits (``multitask``:
+    also its boxes and multi-task splits); its root."""
     root = data_root(data_seed)
     fractions = [s.replace('-', '/') for s in splits]
     run_quiet([[py, 'tools/gen_datasets.py', '--out',
@@ -185,6 +195,8 @@ def prepare_data(py: str, data_seed: int, splits: List[str]) -> str:
                [py, 'tools/make_splits.py', '--dataset', 'cityscapes',
                 '--data-root', root, '--fractions', *fractions,
                 '--num-splits', '1']], data_seed, last=len(splits) + 1)
+    if multitask:
+        prepare_mt_data(py, root, splits, NUM_TRAIN)
     return root
 
 
@@ -203,6 +215,7 @@ class Job:
     # the 'dars' job: its rounds (each ``iters`` steps) and round-0 model
     rounds: int = 0
     round0: Optional[str] = None
+    task: str = 'seg'  # or 'multitask' (tools/regime_multitask.py)
 
     @property
     def key(self) -> str:
@@ -241,7 +254,9 @@ def plan(args) -> List[Job]:
     """Every run in order: per dataset the all-label reference, then per
     split stage 1 and its arms."""
     jobs, wd = [], args.work_dir
-    arms = [a for a in args.arms if a not in DARS_ROUNDS]
+    mt_arms = [a for a in args.arms if a in MT_ARMS]
+    arms = [a for a in args.arms if a not in DARS_ROUNDS and
+            a not in MT_ARMS]
     semi = {a: is_semi(ARMS[a]) for a in arms}
     target = {a: has_filter_target(ARMS[a]) for a in arms}
     # one DARS job for every selected round (round 2 needs round 1), where
@@ -282,7 +297,7 @@ def plan(args) -> List[Job]:
                         round0=ckpt,
                         opts=round_opts(root, sd, args.seed, n2,
                                         args.log_interval)))
-                if arm in DARS_ROUNDS:
+                if arm in DARS_ROUNDS or arm in MT_ARMS:
                     continue
                 key = SEMI_INIT_KEY if semi[arm] else SUPERVISED_INIT_KEY
                 jobs.append(Job(
@@ -293,6 +308,33 @@ def plan(args) -> List[Job]:
                     split_opts(semi[arm], sd, target[arm]) +
                     train_root_opts(semi[arm], root, target[arm]) +
                     [f'{key}.type=Pretrained', f'{key}.checkpoint={ckpt}']))
+            if mt_arms:
+                jobs += plan_multitask(args, d, split, mt_arms, logs)
+    return jobs
+
+
+def plan_multitask(args, d: int, split: str, arms: List[str],
+                   logs: List[str]) -> List[Job]:
+    """The multi-task stage 1 of one (dataset, split) and its arms."""
+    root, wd = data_root(d), args.work_dir
+    regime = mt_regime(split, NUM_TRAIN)
+    n1, n2 = args.stage1_iters, args.iters
+    common = [f'randomness.seed={args.seed}'] + logs
+    s1_opts = common + ([f'model.backbone.init_cfg.checkpoint='
+                         f'{args.pretrained}'] if args.pretrained else [])
+    s1 = Job('mt_stage1', d, split, MT_STAGE1, n1,
+             osp.join(wd, f'mt_stage1_{n1}i_data{d}_{split}'),
+             task='multitask',
+             opts=mt_job_opts('mt_stage1', False, root, regime, n1, s1_opts))
+    jobs = [s1]
+    ckpt = osp.join(s1.work_dir, f'iter_{n1}.pth')
+    for arm in arms:
+        semi = is_semi(MT_ARMS[arm])
+        jobs.append(Job(
+            arm, d, split, MT_ARMS[arm], n2,
+            osp.join(wd, f'{arm}_{n1}i_{n2}i_data{d}_{split}'),
+            semi=semi, needs=s1.key, task='multitask',
+            opts=mt_job_opts(arm, semi, root, regime, n2, common, ckpt)))
     return jobs
 
 
@@ -458,10 +500,30 @@ def print_regime(regime: Dict[str, dict]) -> None:
               f'{head if head is not None else float("nan"):+6.2f}')
 
 
+def print_mt_rows(runs: List[dict], n1: int, n2: int) -> None:
+    """The multi-task arms of one split: mIoU, bbox mAP, mAP50 (mean
+    over datasets) and the teacher boxes >= 0.5 per image in training."""
+    arms = [a for a in ['mt_stage1', *MT_ARMS]
+            if any(r['arm'] == a for r in runs)]
+    if not arms:
+        return
+    print(f'{"multi-task (setting d)":44s} {"steps":>9s} {"mIoU":>7s} '
+          f'{"mAP":>7s} {"mAP50":>7s} {"boxes/img":>9s}')
+    for arm in arms:
+        rs = [r for r in runs if r['arm'] == arm]
+        cells = [statistics.mean(r.get(k, float('nan')) for r in rs)
+                 for k in ('mIoU', 'bbox_mAP', 'bbox_mAP_50',
+                           'teacher_boxes_per_img')]
+        steps = f'{n1}' if arm == 'mt_stage1' else f'{n1}+{n2}'
+        print(f'{LABELS[arm][:44]:44s} {steps:>9s} ' + ' '.join(
+            f'{c:7.2f}' for c in cells[:3]) + f' {cells[3]:9.2f}')
+
+
 def print_table(runs: List[dict], args, wall: float) -> None:
     """The at-a-glance table: per arm the mIoU / aAcc (mean +- std over
     datasets when there are several) per split, few labels -> all labels."""
-    order = ['stage1', 'baseline'] + [a for a in args.arms
+    seg_arms = [a for a in args.arms if a not in MT_ARMS]
+    order = ['stage1', 'baseline'] + [a for a in seg_arms
                                       if a != 'baseline'] + ['all_labels']
     n1, n2 = args.stage1_iters, args.iters
     steps = dict(stage1=f'{n1}', all_labels=f'{n1 + n2}',
@@ -486,6 +548,7 @@ def print_table(runs: List[dict], args, wall: float) -> None:
                 if any(r.get('semi') for r in rs) else '')
             print(f'{label[:44]:44s} {steps.get(arm, f"{n1}+{n2}"):>9s} '
                   f'{cells[0]:>13s} {cells[1]:>13s}')
+        print_mt_rows([r for r in runs if r['split'] == split], n1, n2)
     print(f'wall time {fmt_wall(wall)} (h:mm:ss) on this machine')
     for r in runs:
         if r.get('semi'):
@@ -523,13 +586,16 @@ def main(argv=None):
     def save(done=False):
         write_json_atomic(results_path, dict(
             settings=settings, regime=regime_summary(records, args),
+            multitask_regime=mt_summary(records, args.data_seeds,
+                                        args.splits),
             runs=runs, failed=failed, complete=done,
             wall_secs=time.time() - t_start))
 
     prepared = set()
     for k, job in enumerate(jobs, 1):
         if job.data_seed not in prepared:
-            prepare_data(py, job.data_seed, args.splits)
+            prepare_data(py, job.data_seed, args.splits,
+                         multitask=any(a in MT_ARMS for a in args.arms))
             prepared.add(job.data_seed)
         left = eta.remaining()
         rounds = (f' in {job.rounds} rounds of {job.iters}'
@@ -551,6 +617,14 @@ def main(argv=None):
                 done, timing = run_dars(
                     job, records[job.needs]['checkpoint'], args.arms,
                     args.force)
+            elif job.task == 'multitask':
+                rec = train_and_test(
+                    job.key, job.config, job.work_dir, job.iters, job.opts,
+                    mt_eval_opts(data_root(job.data_seed)), args.force,
+                    older, parse=mt_test_record)
+                rec['teacher_boxes_per_img'] = teacher_boxes_per_img(
+                    job.work_dir + '.train.log')
+                done, timing = [(job.arm, rec, job.iters, job.work_dir)], rec
             else:
                 rec = train_and_test(
                     job.key, job.config, job.work_dir, job.iters, job.opts,
@@ -570,17 +644,20 @@ def main(argv=None):
             records[key] = rec
             # the all-label reference is one run per dataset, shown in
             # every split's column
+            det = {k: rec[k] for k in ('bbox_mAP', 'bbox_mAP_50',
+                                       'teacher_boxes_per_img') if k in rec}
             for split in ([job.split] if job.split else args.splits):
                 runs.append(dict(
-                    arm=arm, data_seed=job.data_seed, split=split,
-                    seed=args.seed, task='seg', mIoU=rec['mIoU'],
+                    det, arm=arm, data_seed=job.data_seed, split=split,
+                    seed=args.seed, task=job.task, mIoU=rec['mIoU'],
                     aAcc=rec['aAcc'], per_class=rec['per_class_iou'],
                     train_secs=rec['train_secs'],
                     test_secs=rec['test_secs'], reused=rec['reused'],
                     semi=job.semi, config=job.config, work_dir=work_dir,
                     iters=iters))
             print(f'[bench] {key}: mIoU {rec["mIoU"]:.2f} aAcc '
-                  f'{rec["aAcc"]:.2f}', flush=True)
+                  f'{rec["aAcc"]:.2f}' + ''.join(
+                      f' {k} {v:.2f}' for k, v in det.items()), flush=True)
         save()
     regime = regime_summary(records, args)
     print_regime(regime)
@@ -588,11 +665,14 @@ def main(argv=None):
     save(done=not failed)
     if not args.no_report:
         from analysis_tools.benchmark_report import write_report
-        arms = {a: LABELS[a] for a in ['stage1', 'all_labels', *args.arms]}
+        extra = ['stage1', 'all_labels'] + (
+            ['mt_stage1'] if any(a in MT_ARMS for a in args.arms) else [])
+        arms = {a: LABELS[a] for a in [*extra, *args.arms]}
         out = write_report(
             results_path, args.md,
             osp.splitext(args.md)[0], arms=arms, labels=arms,
-            reference=dict(seg='baseline'), extra=['stage1', 'all_labels'],
+            reference=dict(seg='baseline', multitask='mt_baseline'),
+            extra=extra,
             title='CPU benchmark in the papers\' regime')
         print(f'[bench] report: {out["md"]} ' + ' '.join(out['png']))
     wall = time.time() - t_start

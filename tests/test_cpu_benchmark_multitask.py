@@ -1,0 +1,184 @@
+"""The multi-task arms of the CPU regime benchmark (issue 17): their configs
+(one network, the regime's budget, the multi-task paper's settings), their
+place in tools/benchmark_regime.py's plan, and what the runner reads from
+their logs. Config parsing and log text only; no training."""
+import copy
+import functools
+import os.path as osp
+import sys
+
+import pytest
+import torch
+from mmengine import Config
+from mmengine.registry import init_default_scope
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, osp.join(REPO, 'tools'))
+import benchmark_regime as br  # noqa: E402
+import regime_multitask as rm  # noqa: E402
+
+
+@functools.lru_cache(maxsize=None)
+def load(arm):  # read-only use: one parse per config
+    return Config.fromfile(osp.join(REPO, rm.MT_ARMS[arm]))
+
+
+def network(arm):
+    cfg = load(arm)
+    return cfg.model.model if cfg.model.type == 'SemiMultiTask' else cfg.model
+
+
+def test_every_arm_has_the_stage1_network():
+    ref = copy.deepcopy(network('mt_baseline').to_dict())
+    ref.pop('data_preprocessor')
+    ref['backbone'].pop('init_cfg')
+    assert ref['bbox_head']['type'] == 'mmdet.ATSSHead'
+    assert ref['train_cfg']['det']['assigner']['type'] == 'ATSSAssigner'
+    assert ref['backbone']['depth'] == 18
+    # output stride 32 for the FPN
+    assert tuple(ref['backbone']['strides']) == (1, 2, 2, 2)
+    for arm in ('mt_dense_fixmatch', 'mt_fixmatch_star'):
+        net = copy.deepcopy(network(arm).to_dict())
+        net.pop('data_preprocessor', None)
+        assert net['backbone'].pop('init_cfg') is None
+        # student and EMA teacher start from the stage-1 checkpoint
+        assert net.pop('init_cfg')['type'] == 'Pretrained'
+        assert net == ref, arm
+    sup = load('mt_baseline')
+    assert sup.model.backbone.init_cfg == dict(
+        type='Pretrained', checkpoint=sup.cpu_pretrained)
+
+
+def test_the_regimes_budget_and_the_papers_settings():
+    sup = load('mt_baseline')
+    assert sup.train_cfg.max_iters == 600
+    assert sup.train_dataloader.batch_size == 4
+    assert sup.train_dataloader.dataset.subset == 'any'
+    for arm in ('mt_dense_fixmatch', 'mt_fixmatch_star'):
+        cfg = load(arm)
+        assert cfg.train_cfg.max_iters == 150
+        assert cfg.optim_wrapper.optimizer == sup.optim_wrapper.optimizer
+        assert cfg.param_scheduler == [dict(sup.param_scheduler[0], end=150)]
+        sampler = cfg.train_dataloader.sampler
+        assert (sampler.batch_size, sampler.num_labeled) == (8, 4)
+        ds = cfg.train_dataloader.dataset
+        assert (ds.labeled.subset, ds.unlabeled.subset) == ('any', 'none')
+        # table 10: no segmentation threshold, boxes >= 0.5, positives-only
+        # detection loss, Lu on all samples
+        assert cfg.model.semi_train_cfg == dict(
+            unsup_on='all', unsup_weight=1.0,
+            unsup_task_weights=dict(seg=1.0, det=1.0),
+            seg_pseudo_threshold=0.0, det_score_thr=0.5,
+            det_min_box_size=2.0, det_positives_only=True)
+        assert cfg.model.semi_test_cfg == dict(predict_on='teacher')
+        hooks = {h.type: h for h in cfg.custom_hooks}
+        assert hooks['EMATeacherHook'].decay == 0.99
+        assert hooks['UnsupWeightHook'].warmup_ratio == 0.05
+    dense = load('mt_dense_fixmatch').train_dataloader.dataset.labeled
+    star = load('mt_fixmatch_star').train_dataloader.dataset.labeled
+    # Dense FixMatch: overlapping crops at their own scales; FixMatch*: one
+    # shared scale and crop
+    d, s = dense.pipeline[-1], star.pipeline[-1]
+    assert (d.crop_relation, d.min_overlap, d.share_scale) == (
+        'overlap', 0.5, False)
+    assert (s.crop_relation, s.share_scale) == ('same', True)
+    assert d.crop_size == s.crop_size == (128, 128)
+
+
+def test_the_d16_pretrained_backbone_loads_into_the_stride32_one():
+    """The CPU pretraining stand-in trains a dilated ResNet-18 (output
+    stride 16); dilation is not a weight, so its weights load strictly."""
+    import mmssl  # noqa: F401
+    from mmseg.registry import MODELS
+    init_default_scope('mmseg')
+    d16 = dict(load('mt_baseline').cpu_segmentor.backbone)
+    mt = copy.deepcopy(network('mt_baseline').backbone.to_dict())
+    mt.pop('init_cfg')
+    src = MODELS.build(dict(mt, strides=d16['strides'],
+                            dilations=d16['dilations']))
+    dst = MODELS.build(mt)
+    dst.load_state_dict(src.state_dict(), strict=True)
+    for k, v in src.state_dict().items():
+        assert torch.equal(dst.state_dict()[k], v)
+
+
+@pytest.mark.parametrize('arm', list(rm.MT_ARMS))
+def test_configs_build(arm):
+    import mmssl  # noqa: F401
+    from mmseg.registry import MODELS
+    init_default_scope('mmseg')
+    cfg = copy.deepcopy(load(arm).model)
+    if cfg.type == 'SemiMultiTask':
+        cfg.model.init_cfg = None
+    else:
+        cfg.backbone.init_cfg = None
+    model = MODELS.build(cfg)
+    assert type(model).__name__ == cfg.type
+
+
+def test_plan_runs_stage1_then_each_arm_from_it():
+    args = br.parse_args(['--data-seeds', '2', '--splits', '1-8', '1-4',
+                          '--arms', 'baseline', *rm.MT_ARMS,
+                          '--stage1-iters', '60', '--iters', '15',
+                          '--work-dir', 'wd', '--no-all-labels',
+                          '--pretrained', 'bb.pth'])
+    jobs = [j for j in br.plan(args) if j.task == 'multitask']
+    assert [j.key for j in jobs] == [
+        f'data2 {s} {a}' for s in ('1-8', '1-4')
+        for a in ['mt_stage1', *rm.MT_ARMS]]
+    root = 'data/cpu_benchmark/data2/cityscapes/'
+    for j in jobs:
+        o = {x.split('=', 1)[0]: x.split('=', 1)[1] for x in j.opts}
+        regime = dict(zip(('1-8', '1-4'), ('d-12-48', 'd-24-48')))[j.split]
+        part = ('train_dataloader.dataset.labeled' if j.semi
+                else 'train_dataloader.dataset')
+        assert o[part + '.seg_split'] == \
+            f'splits/multitask/{regime}/split0/seg_labeled.txt'
+        assert o[part + '.det_split'] == \
+            f'splits/multitask/{regime}/split0/det_labeled.txt'
+        assert o[part + '.data_root'] == root
+        assert o['test_evaluator.det_metric.ann_file'] == \
+            root + 'annotations/multitask_gtFine_val.json'
+        if j.arm == 'mt_stage1':
+            assert j.iters == 60 and j.needs is None
+            assert o['model.backbone.init_cfg.checkpoint'] == 'bb.pth'
+            continue
+        assert j.iters == 15 and j.needs == f'data2 {j.split} mt_stage1'
+        key = 'model.model.init_cfg' if j.semi else 'model.init_cfg'
+        assert o[key + '.checkpoint'] == \
+            f'wd/mt_stage1_60i_data2_{j.split}/iter_60.pth'
+        assert j.semi == (j.arm != 'mt_baseline')
+    assert rm.mt_regime('1-8', 96) == 'd-12-48'
+
+
+LOG = """\
+12/03 03:16:45 - mmengine - INFO - Iter(train) [ 25/150]  lr: 3.9e-03  \
+loss: 2.0  seg.loss_ce: 1.0  pseudo_boxes_per_img: 0.5000  det.loss_cls: 0.3
+12/03 03:16:55 - mmengine - INFO - Iter(train) [ 50/150]  lr: 3.0e-03  \
+loss: 2.0  seg.loss_ce: 1.0  pseudo_boxes_per_img: 1.2500  det.loss_cls: 0.3
+"""
+TEST_LOG = """\
++---------------+-------+-------+
+|     Class     |  IoU  |  Acc  |
++---------------+-------+-------+
+|      road     | 88.55 | 92.95 |
+|    sidewalk   |  0.0  |  0.0  |
++---------------+-------+-------+
+12/03 03:22:07 - mmengine - INFO - Iter(test) [32/32]    multitask/aAcc: \
+84.5400  multitask/mIoU: 44.2750  multitask/mAcc: 46.4750  \
+multitask/bbox_mAP: 0.1230  multitask/bbox_mAP_50: 0.3410  \
+multitask/gmean: 7.3000  data_time: 0.0052  time: 0.0969
+"""
+
+
+def test_log_readers(tmp_path, monkeypatch):
+    monkeypatch.setattr(rm, 'ROOT', str(tmp_path))
+    (tmp_path / 'run.train.log').write_text(LOG)
+    assert rm.teacher_boxes_per_img('run.train.log') == pytest.approx(0.875)
+    assert rm.teacher_boxes_per_img('missing.log') != \
+        rm.teacher_boxes_per_img('missing.log')  # nan
+    rec = rm.mt_test_record(TEST_LOG)
+    assert rec['mIoU'] == 44.275 and rec['aAcc'] == 84.54
+    assert rec['bbox_mAP'] == pytest.approx(12.3)
+    assert rec['bbox_mAP_50'] == pytest.approx(34.1)
+    assert rec['per_class_iou'] == dict(road=88.55, sidewalk=0.0)
