@@ -36,6 +36,20 @@ cpu_crop_size = (128, 128)
 # 1e-3 (the CPU demo's) the 600-step model predicted 7 of 19 classes (27.2
 # mIoU, the all-label model no better: 26.9), with 4e-3 13 (36.8 mIoU).
 cpu_stage2_iters = 150
+# Stage 1 (and the supervised runs' schedule: the step count by
+# --cfg-options): 600 steps on poly, no validation before the end, one
+# checkpoint.
+cpu_stage1_iters = 600
+cpu_stage1_param_scheduler = [
+    dict(type='PolyLR', power=0.9, eta_min=0.0, begin=0,
+         end=cpu_stage1_iters, by_epoch=False)
+]
+cpu_stage1_train_cfg = dict(
+    max_iters=cpu_stage1_iters, val_interval=cpu_stage1_iters)
+cpu_stage1_default_hooks = dict(
+    logger=dict(interval=50),
+    checkpoint=dict(
+        interval=cpu_stage1_iters, save_best=None, max_keep_ckpts=1))
 cpu_optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='AdamW', lr=4e-3, weight_decay=1e-4))

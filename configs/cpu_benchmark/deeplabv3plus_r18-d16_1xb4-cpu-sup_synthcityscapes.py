@@ -17,7 +17,7 @@ _base_ = [
     '../_base_/cpu_benchmark.py'
 ]
 
-max_iters = 600
+max_iters = _base_.cpu_stage1_iters
 model = dict(
     data_preprocessor=dict(size=_base_.cpu_crop_size),
     **_base_.cpu_segmentor)
@@ -43,13 +43,8 @@ test_dataloader = val_dataloader
 # AdamW 4e-3 (configs/_base_/cpu_benchmark.py says why): a few hundred
 # steps; the papers' SGD schedule assumes tens of thousands.
 optim_wrapper = dict(_delete_=True, **_base_.cpu_optim_wrapper)
-param_scheduler = [
-    dict(type='PolyLR', power=0.9, eta_min=0.0, begin=0, end=max_iters,
-         by_epoch=False)
-]
-train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
-default_hooks = dict(
-    logger=dict(interval=50),
-    checkpoint=dict(interval=max_iters, save_best=None, max_keep_ckpts=1))
+param_scheduler = _base_.cpu_stage1_param_scheduler
+train_cfg = _base_.cpu_stage1_train_cfg
+default_hooks = _base_.cpu_stage1_default_hooks
 env_cfg = dict(cudnn_benchmark=False)
 randomness = dict(seed=0)

@@ -18,7 +18,7 @@ _base_ = [
     'synthcityscapes-mt-d-8-24.py', '../_base_/cpu_benchmark.py'
 ]
 
-max_iters = 600
+max_iters = _base_.cpu_stage1_iters
 model = _base_.cpu_mt_network
 train_dataloader = dict(
     dataset=dict(data_root=_base_.cpu_data_root, **_base_.cpu_mt_splits))
@@ -29,11 +29,6 @@ test_evaluator = val_evaluator
 # AdamW 4e-3, as the single-task configs of this benchmark
 # (configs/_base_/cpu_benchmark.py says why).
 optim_wrapper = dict(_delete_=True, **_base_.cpu_optim_wrapper)
-param_scheduler = [
-    dict(type='PolyLR', power=0.9, eta_min=0.0, begin=0, end=max_iters,
-         by_epoch=False)
-]
-train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
-default_hooks = dict(
-    logger=dict(interval=50),
-    checkpoint=dict(interval=max_iters, max_keep_ckpts=1))
+param_scheduler = _base_.cpu_stage1_param_scheduler
+train_cfg = _base_.cpu_stage1_train_cfg
+default_hooks = _base_.cpu_stage1_default_hooks
