@@ -17,6 +17,7 @@ import benchmark_regime as br  # noqa: E402
 def jobs():
     args = br.parse_args(['--data-seeds', '0', '3', '--splits', '1-8',
                           '1-4', '--stage1-iters', '60', '--iters', '15',
+                          '--mt-stage1-iters', '60',
                           '--work-dir', 'wd'])
     return args, br.plan(args)
 

@@ -51,7 +51,8 @@ def test_every_arm_has_the_stage1_network():
 
 def test_the_regimes_budget_and_the_papers_settings():
     sup = load('mt_baseline')
-    assert sup.train_cfg.max_iters == 600
+    assert sup.train_cfg.max_iters == sup.cpu_mt_stage1_iters == 1500
+    assert br.parse_args([]).mt_stage1_iters == 1500
     assert sup.train_dataloader.batch_size == 4
     assert sup.train_dataloader.dataset.subset == 'any'
     for arm in ('mt_dense_fixmatch', 'mt_fixmatch_star'):
@@ -120,6 +121,7 @@ def test_plan_runs_stage1_then_each_arm_from_it():
     args = br.parse_args(['--data-seeds', '2', '--splits', '1-8', '1-4',
                           '--arms', 'baseline', *rm.MT_ARMS,
                           '--stage1-iters', '60', '--iters', '15',
+                          '--mt-stage1-iters', '80',
                           '--work-dir', 'wd', '--no-all-labels',
                           '--pretrained', 'bb.pth'])
     jobs = [j for j in br.plan(args) if j.task == 'multitask']
@@ -140,13 +142,13 @@ def test_plan_runs_stage1_then_each_arm_from_it():
         assert o['test_evaluator.det_metric.ann_file'] == \
             root + 'annotations/multitask_gtFine_val.json'
         if j.arm == 'mt_stage1':
-            assert j.iters == 60 and j.needs is None
+            assert j.iters == 80 and j.needs is None
             assert o['model.backbone.init_cfg.checkpoint'] == 'bb.pth'
             continue
         assert j.iters == 15 and j.needs == f'data2 {j.split} mt_stage1'
         key = 'model.model.init_cfg' if j.semi else 'model.init_cfg'
         assert o[key + '.checkpoint'] == \
-            f'wd/mt_stage1_60i_data2_{j.split}/iter_60.pth'
+            f'wd/mt_stage1_80i_data2_{j.split}/iter_80.pth'
         assert j.semi == (j.arm != 'mt_baseline')
     assert rm.mt_regime('1-8', 96) == 'd-12-48'
 

@@ -150,6 +150,9 @@ def parse_args(argv=None):
     p.add_argument('--arms', nargs='+', default=list(ARMS),
                    choices=list(ARMS))
     p.add_argument('--stage1-iters', type=int, default=600)
+    p.add_argument('--mt-stage1-iters', type=int, default=1500,
+                   help='steps of the multi-task stage 1 (its config\'s '
+                   'cpu_mt_stage1_iters)')
     p.add_argument('--iters', type=int, default=150,
                    help='stage-2 iterations of every arm')
     p.add_argument('--seed', type=int, default=0, help='training seed')
@@ -318,7 +321,7 @@ def plan_multitask(args, d: int, split: str, arms: List[str],
     """The multi-task stage 1 of one (dataset, split) and its arms."""
     root, wd = data_root(d), args.work_dir
     regime = mt_regime(split, NUM_TRAIN)
-    n1, n2 = args.stage1_iters, args.iters
+    n1, n2 = args.mt_stage1_iters, args.iters
     common = [f'randomness.seed={args.seed}'] + logs
     s1_opts = common + ([f'model.backbone.init_cfg.checkpoint='
                          f'{args.pretrained}'] if args.pretrained else [])
@@ -548,7 +551,8 @@ def print_table(runs: List[dict], args, wall: float) -> None:
                 if any(r.get('semi') for r in rs) else '')
             print(f'{label[:44]:44s} {steps.get(arm, f"{n1}+{n2}"):>9s} '
                   f'{cells[0]:>13s} {cells[1]:>13s}')
-        print_mt_rows([r for r in runs if r['split'] == split], n1, n2)
+        print_mt_rows([r for r in runs if r['split'] == split],
+                      args.mt_stage1_iters, n2)
     print(f'wall time {fmt_wall(wall)} (h:mm:ss) on this machine')
     for r in runs:
         if r.get('semi'):

@@ -9,7 +9,7 @@ for segmentation (the same images as the single-task split) inside
 maps, ``tools/convert_cityscapes_boxes.py``):
 
 * ``mt_stage1``: the supervised multi-task config from the pretrained
-  backbone, ``--stage1-iters`` steps;
+  backbone, ``--mt-stage1-iters`` steps (1500);
 * arms ``mt_baseline`` (supervised), ``mt_dense_fixmatch`` and
   ``mt_fixmatch_star``, ``--iters`` more from its checkpoint.
 
