@@ -225,3 +225,49 @@ def test_overall_eta_counts_the_dars_rounds(jobs):
     eta.done(dars, dict(train_secs=45.0, test_secs=15.0, reused=False))
     assert eta.remaining() == pytest.approx(
         60 * 2.0 / br.STEP_COST['dars'])
+
+
+def _parse_opts(opts):
+    import argparse
+
+    from mmengine.config import DictAction
+    ns = argparse.Namespace()
+    DictAction(option_strings=[], dest='o')(None, ns, opts)
+    return ns.o
+
+
+def _names_a_setting(cfg, key):
+    """Whether ``key`` (dotted, as --cfg-options) names a setting of
+    ``cfg``; only a Pretrained ``init_cfg`` may be created."""
+    node = cfg
+    parts = key.split('.')
+    for i, p in enumerate(parts):
+        if 'init_cfg' in parts[:i + 1]:
+            return True
+        if isinstance(node, (list, tuple)):
+            if not (p.isdigit() and int(p) < len(node)):
+                return False
+            node = node[int(p)]
+        elif hasattr(node, 'keys') and p in node:
+            node = node[p]
+        else:
+            return False
+    return True
+
+
+def test_every_option_names_an_existing_setting():
+    """A mistyped --cfg-options key would silently add a new entry and
+    leave the run on the config's default (e.g. dataset 0's data)."""
+    from mmengine import Config
+    args = br.parse_args(['--data-seeds', '2', '--splits', '1-4',
+                          '--work-dir', 'wd', '--pretrained', 'bb.pth'])
+    cfgs = {}
+    jobs = br.plan(args)
+    assert {j.task for j in jobs} == {'seg', 'multitask'}
+    for j in jobs:
+        cfg = cfgs.setdefault(j.config,
+                              Config.fromfile(osp.join(REPO, j.config)))
+        for key in _parse_opts(j.opts):
+            assert _names_a_setting(cfg, key), (j.key, key)
+    assert not _names_a_setting(cfgs[br.STAGE1],
+                                'train_dataloader.dataset.ann_fil')

@@ -47,6 +47,11 @@ def test_every_arm_has_the_stage1_network():
     sup = load('mt_baseline')
     assert sup.model.backbone.init_cfg == dict(
         type='Pretrained', checkpoint=sup.cpu_pretrained)
+    # what the runner checks stage 1's age against
+    assert br.PRETRAINED == sup.cpu_pretrained
+    # the detection-labeled count the runner's regime names use
+    assert rm.NUM_DET == sup.cpu_mt_num_det
+    assert f'-{rm.NUM_DET}/' in sup.cpu_mt_split
 
 
 def test_the_regimes_budget_and_the_papers_settings():
@@ -150,6 +155,8 @@ def test_plan_runs_stage1_then_each_arm_from_it():
         assert o[key + '.checkpoint'] == \
             f'wd/mt_stage1_80i_data2_{j.split}/iter_80.pth'
         assert j.semi == (j.arm != 'mt_baseline')
+        if not j.semi:  # every weight from stage 1, not from bb.pth
+            assert o['model.backbone.init_cfg'] == 'None'
     assert rm.mt_regime('1-8', 96) == 'd-12-48'
 
 
@@ -176,11 +183,29 @@ multitask/gmean: 7.3000  data_time: 0.0052  time: 0.0969
 def test_log_readers(tmp_path, monkeypatch):
     monkeypatch.setattr(rm, 'ROOT', str(tmp_path))
     (tmp_path / 'run.train.log').write_text(LOG)
-    assert rm.teacher_boxes_per_img('run.train.log') == pytest.approx(0.875)
-    assert rm.teacher_boxes_per_img('missing.log') != \
-        rm.teacher_boxes_per_img('missing.log')  # nan
+    assert rm.pseudo_boxes_per_img('run.train.log') == pytest.approx(0.875)
+    assert rm.pseudo_boxes_per_img('missing.log') != \
+        rm.pseudo_boxes_per_img('missing.log')  # nan
     rec = rm.mt_test_record(TEST_LOG)
     assert rec['mIoU'] == 44.275 and rec['aAcc'] == 84.54
     assert rec['bbox_mAP'] == pytest.approx(12.3)
     assert rec['bbox_mAP_50'] == pytest.approx(34.1)
     assert rec['per_class_iou'] == dict(road=88.55, sidewalk=0.0)
+
+
+def test_boxes_are_derived_again_for_regenerated_data(tmp_path):
+    import os
+    ann = tmp_path / 'annotations'
+    ann.mkdir()
+    stamp = tmp_path / '.mmssl_synthetic.json'
+    stamp.write_text('{}')
+    os.utime(stamp, (100, 100))
+    assert rm.boxes_stale(str(tmp_path))  # none yet
+    for s in ('train', 'val'):
+        (ann / f'multitask_gtFine_{s}.json').write_text('{}')
+        os.utime(ann / f'multitask_gtFine_{s}.json', (200, 200))
+    assert not rm.boxes_stale(str(tmp_path))
+    os.utime(stamp, (300, 300))  # the data were generated again
+    assert rm.boxes_stale(str(tmp_path))
+    os.utime(ann / 'multitask_gtFine_train.json', (400, 400))
+    assert rm.boxes_stale(str(tmp_path))  # val still old

@@ -364,3 +364,44 @@ def test_seg_pseudo_labels_equal_semi_segmentor(mt_ds, with_filter):
         assert torch.equal(mt.pseudo_label_filter.hist,
                            ss.pseudo_label_filter.hist)
         assert mt.pseudo_label_filter.hist.sum() > 0
+
+
+def test_atss_head_learns_from_pseudo_boxes(mt_ds):
+    """Another mmdet one-stage head (ATSS, whose assigner reads tensor
+    boxes) on the unsupervised path: the teacher's pseudo-boxes (every box
+    kept, threshold 0) give a finite, non-zero Lu,det with and without
+    positives-only, and the step logs how many there were per image under
+    the name tools/regime_multitask.py reads (pseudo_boxes_per_img)."""
+    atss = dict(
+        bbox_head=dict(
+            type='mmdet.ATSSHead', num_classes=8, in_channels=16,
+            stacked_convs=1, feat_channels=16,
+            norm_cfg=dict(type='GN', num_groups=4, requires_grad=True),
+            anchor_generator=dict(
+                type='AnchorGenerator', ratios=[1.0], octave_base_scale=2,
+                scales_per_octave=1, strides=[8, 16, 32, 64, 128]),
+            bbox_coder=dict(
+                type='DeltaXYWHBBoxCoder', target_means=[.0, .0, .0, .0],
+                target_stds=[0.1, 0.1, 0.2, 0.2]),
+            loss_cls=dict(type='mmdet.FocalLoss', use_sigmoid=True,
+                          gamma=2.0, alpha=0.25, loss_weight=1.0),
+            loss_bbox=dict(type='mmdet.GIoULoss', loss_weight=2.0),
+            loss_centerness=dict(type='mmdet.CrossEntropyLoss',
+                                 use_sigmoid=True, loss_weight=1.0)),
+        train_cfg=dict(det=dict(assigner=dict(type='ATSSAssigner', topk=9),
+                                allowed_border=-1, pos_weight=-1,
+                                debug=False)),
+        # a random-init head scores about 0.01: keep its best boxes
+        test_cfg=dict(det=dict(nms_pre=1000, min_bbox_size=0, score_thr=0.0,
+                               nms=dict(type='nms', iou_threshold=0.5),
+                               max_per_img=10)))
+    batch = _batch(mt_ds, [(False, False)] * 2)
+    for pos_only in (True, False):
+        model = _build(dict(det_score_thr=0.0, det_positives_only=pos_only),
+                       **atss)
+        losses, loss, _ = _step(model, batch)
+        det = float(_total(losses['unsup.det.loss_cls']))
+        assert torch.isfinite(loss) and det > 0, (pos_only, det)
+        boxes = [v for k, v in losses.items()
+                 if k.endswith('pseudo_boxes_per_img')]
+        assert len(boxes) == 1 and float(boxes[0]) > 0

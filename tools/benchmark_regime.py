@@ -78,10 +78,11 @@ from benchmark_learning import (eval_root_opts, has_filter_target,  # noqa
                                 is_semi, schedule_opts, seg_test_record,
                                 split_opts, train_root_opts)
 from benchmark_dars_rounds import round_opts, run_rounds  # noqa: E402
+from pretrain_backbone import OUT as PRETRAINED  # noqa: E402
 from regime_multitask import (MT_ARMS, MT_LABELS, MT_STAGE1,  # noqa: E402
                               mt_eval_opts, mt_job_opts, mt_regime,
                               mt_summary, mt_test_record, prepare_mt_data,
-                              teacher_boxes_per_img)
+                              pseudo_boxes_per_img)
 
 CFG_DIR = 'configs/cpu_benchmark/'
 STAGE1 = CFG_DIR + 'deeplabv3plus_r18-d16_1xb4-cpu-sup_synthcityscapes.py'
@@ -133,8 +134,10 @@ LABELS = dict(
 # before a kind has been measured; a DARS round step: a batch of 8 without
 # a teacher (about 2 supervised steps) plus the round's pseudo-labeling
 # (2 passes with flip over the unlabeled images, about 60 supervised
-# steps' worth at 150 steps per round)
-STEP_COST = dict(supervised=1.0, semi=2.7, dars=2.4)
+# steps' worth at 150 steps per round); the multi-task steps measured on
+# dataset 0 (supervised 0.4-0.5 s, semi-supervised about 1 s per step)
+STEP_COST = dict(supervised=1.0, semi=2.7, dars=2.4, mt_supervised=1.1,
+                 mt_semi=2.3)
 NUM_TRAIN, NUM_VAL = 96, 32
 # Every labeled pixel blended half-way towards its class's Cityscapes colour
 # (tools/gen_datasets.py --class-tint): what makes the 19 classes learnable
@@ -228,7 +231,8 @@ class Job:
     def kind(self) -> str:
         if self.rounds:
             return 'dars'
-        return 'semi' if self.semi else 'supervised'
+        kind = 'semi' if self.semi else 'supervised'
+        return 'mt_' + kind if self.task == 'multitask' else kind
 
     @property
     def steps(self) -> int:
@@ -272,22 +276,24 @@ def plan(args) -> List[Job]:
     seed = [f'randomness.seed={args.seed}']
     logs = [f'default_hooks.logger.interval={args.log_interval}']
     n1, n2 = args.stage1_iters, args.iters
-    if args.pretrained:
-        seed = seed + [f'model.pretrained={args.pretrained}']
+    # the backbone of the runs that start from it (the arms start from
+    # stage 1; a semi-supervised model has no 'pretrained' of its own)
+    backbone = ([f'model.pretrained={args.pretrained}']
+                if args.pretrained else [])
     for d in args.data_seeds:
         root = data_root(d)
         if not args.no_all_labels:
             jobs.append(Job(
                 'all_labels', d, '', STAGE1, n1 + n2,
                 osp.join(wd, f'all_labels_{n1 + n2}i_data{d}'),
-                opts=schedule_opts(n1 + n2) + seed + logs +
+                opts=schedule_opts(n1 + n2) + seed + backbone + logs +
                 ['train_dataloader.dataset.ann_file='] +
                 train_root_opts(False, root)))
         for split in args.splits:
             sd = split_dir(split)
             s1 = Job('stage1', d, split, STAGE1, n1,
                      osp.join(wd, f'stage1_{n1}i_data{d}_{split}'),
-                     opts=schedule_opts(n1) + seed + logs +
+                     opts=schedule_opts(n1) + seed + backbone + logs +
                      split_opts(False, sd) + train_root_opts(False, root))
             jobs.append(s1)
             ckpt = osp.join(s1.work_dir, f'iter_{n1}.pth')
@@ -505,21 +511,22 @@ def print_regime(regime: Dict[str, dict]) -> None:
 
 def print_mt_rows(runs: List[dict], n1: int, n2: int) -> None:
     """The multi-task arms of one split: mIoU, bbox mAP, mAP50 (mean
-    over datasets) and the teacher boxes >= 0.5 per image in training."""
+    over datasets) and the pseudo-boxes per image in training (teacher
+    boxes >= 0.5 kept in the strong view)."""
     arms = [a for a in ['mt_stage1', *MT_ARMS]
             if any(r['arm'] == a for r in runs)]
     if not arms:
         return
     print(f'{"multi-task (setting d)":44s} {"steps":>9s} {"mIoU":>7s} '
-          f'{"mAP":>7s} {"mAP50":>7s} {"boxes/img":>9s}')
+          f'{"mAP":>7s} {"mAP50":>7s} {"pseudo-boxes/img":>16s}')
     for arm in arms:
         rs = [r for r in runs if r['arm'] == arm]
         cells = [statistics.mean(r.get(k, float('nan')) for r in rs)
                  for k in ('mIoU', 'bbox_mAP', 'bbox_mAP_50',
-                           'teacher_boxes_per_img')]
+                           'pseudo_boxes_per_img')]
         steps = f'{n1}' if arm == 'mt_stage1' else f'{n1}+{n2}'
         print(f'{LABELS[arm][:44]:44s} {steps:>9s} ' + ' '.join(
-            f'{c:7.2f}' for c in cells[:3]) + f' {cells[3]:9.2f}')
+            f'{c:7.2f}' for c in cells[:3]) + f' {cells[3]:16.2f}')
 
 
 def print_table(runs: List[dict], args, wall: float) -> None:
@@ -577,6 +584,9 @@ def main(argv=None):
         # its own progress lines go straight to the console
         subprocess.run([py, 'tools/pretrain_backbone.py'], cwd=ROOT,
                        check=True)
+    # what tools/pretrain_backbone.py builds (cpu_pretrained of the configs)
+    backbone = osp.join(ROOT, args.pretrained or PRETRAINED)
+    backbone = backbone if osp.isfile(backbone) else None
     jobs = plan(args)
     eta = Eta(jobs)
     work_root = osp.join(ROOT, args.work_dir)
@@ -614,8 +624,10 @@ def main(argv=None):
             failed.append(dict(run=job.key, error=f'no {job.needs}'))
             eta.done(job, {})
             continue
+        # a stage-2 run older than its stage-1 checkpoint, a stage 1 or
+        # all-label run older than the pretrained backbone is retrained
         older = (osp.join(ROOT, records[job.needs]['checkpoint'])
-                 if job.needs else None)
+                 if job.needs else backbone)
         try:
             if job.rounds:  # one record per DARS round of --arms
                 done, timing = run_dars(
@@ -626,7 +638,7 @@ def main(argv=None):
                     job.key, job.config, job.work_dir, job.iters, job.opts,
                     mt_eval_opts(data_root(job.data_seed)), args.force,
                     older, parse=mt_test_record)
-                rec['teacher_boxes_per_img'] = teacher_boxes_per_img(
+                rec['pseudo_boxes_per_img'] = pseudo_boxes_per_img(
                     job.work_dir + '.train.log')
                 done, timing = [(job.arm, rec, job.iters, job.work_dir)], rec
             else:
@@ -649,7 +661,7 @@ def main(argv=None):
             # the all-label reference is one run per dataset, shown in
             # every split's column
             det = {k: rec[k] for k in ('bbox_mAP', 'bbox_mAP_50',
-                                       'teacher_boxes_per_img') if k in rec}
+                                       'pseudo_boxes_per_img') if k in rec}
             for split in ([job.split] if job.split else args.splits):
                 runs.append(dict(
                     det, arm=arm, data_seed=job.data_seed, split=split,

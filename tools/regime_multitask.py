@@ -14,9 +14,10 @@ maps, ``tools/convert_cityscapes_boxes.py``):
   ``mt_fixmatch_star``, ``--iters`` more from its checkpoint.
 
 Each run's record adds the detector's bbox mAP and mAP50 (x100) to the
-segmentation metrics and, for the semi-supervised arms, the teacher boxes
-scoring >= the paper's 0.5 per image that training logged
-(``pseudo_boxes_per_img``, averaged over the logged steps).
+segmentation metrics and, for the semi-supervised arms, the pseudo-boxes
+per image that training logged (``pseudo_boxes_per_img``: the teacher's
+boxes scoring >= the paper's 0.5, projected into the strong view and kept
+there at >= 2 px; averaged over the logged steps).
 """
 import json
 import os.path as osp
@@ -59,14 +60,27 @@ def mt_regime(split: str, num_train: int) -> str:
 
 def prepare_mt_data(py: str, root: str, splits: List[str],
                     num_train: int) -> None:
-    """Boxes of train and val (once) and the multi-task splits."""
-    if not osp.isfile(osp.join(ROOT, root, 'annotations',
-                               'multitask_gtFine_val.json')):
+    """Boxes of train and val and the multi-task splits; the boxes are
+    derived again when missing or older than the generated data (its
+    stamp), so a regenerated dataset never keeps the old boxes."""
+    if boxes_stale(osp.join(ROOT, root)):
         run_quiet([[py, 'tools/convert_cityscapes_boxes.py', root]], root)
     run_quiet([[py, 'tools/make_splits.py', '--dataset', 'cityscapes',
                 '--data-root', root, '--multitask',
                 *[mt_regime(s, num_train) for s in splits],
                 '--num-splits', '1']], root)
+
+
+def boxes_stale(root: str) -> bool:
+    """Whether ``root``'s box annotations are missing or older than its
+    generator stamp (``.mmssl_synthetic.json``)."""
+    anns = [osp.join(root, 'annotations', f'multitask_gtFine_{s}.json')
+            for s in ('train', 'val')]
+    if not all(osp.isfile(a) for a in anns):
+        return True
+    stamp = osp.join(root, '.mmssl_synthetic.json')
+    return osp.isfile(stamp) and min(map(osp.getmtime, anns)) < \
+        osp.getmtime(stamp)
 
 
 def mt_eval_opts(root: str) -> List[str]:
@@ -94,10 +108,13 @@ def mt_job_opts(arm: str, semi: bool, root: str, regime: str, iters: int,
     if ckpt:
         key = MT_INIT_KEY['semi' if semi else 'supervised']
         opts += [f'{key}.type=Pretrained', f'{key}.checkpoint={ckpt}']
+        if not semi:  # every weight comes from the checkpoint (the stage-2
+            # configs have no backbone init either)
+            opts.append('model.backbone.init_cfg=None')
     return opts
 
 
-def teacher_boxes_per_img(train_log: str) -> float:
+def pseudo_boxes_per_img(train_log: str) -> float:
     """Mean of the ``pseudo_boxes_per_img`` values a training log holds
     (nan when none: a supervised run)."""
     try:
@@ -132,8 +149,8 @@ def mt_summary(records: Dict[str, dict], data_seeds, splits) -> Dict:
                 mt_stage1_mIoU=s1.get('mIoU'),
                 mt_stage1_bbox_mAP=s1.get('bbox_mAP'),
                 mt_stage1_bbox_mAP_50=s1.get('bbox_mAP_50'),
-                teacher_boxes_per_img={
-                    a: records[k].get('teacher_boxes_per_img')
+                pseudo_boxes_per_img={
+                    a: records[k].get('pseudo_boxes_per_img')
                     for a in MT_ARMS
                     if (k := f'data{d} {split} {a}') in records})
     return json.loads(json.dumps(out))  # plain types for the results file

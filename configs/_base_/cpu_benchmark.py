@@ -104,8 +104,8 @@ cpu_mt_stage1_iters = 1500
 # d-12-48 split, 600 steps from the pretrained backbone, RetinaNet's focal
 # loss stayed at its initial value (1.06; no box scored 0.05 on val),
 # while ATSS's fell to 0.35 within 300 steps (val bbox mAP50 4.8). One
-# anchor of 16 px per location on P3-P5 (the generated objects are 4-40
-# px at 256x128).
+# square anchor per location on P3-P5: 16, 32 and 64 px (the generated
+# objects are 4-40 px at 256x128).
 cpu_mt_network = dict(
     backbone=dict(
         init_cfg=dict(

@@ -50,7 +50,8 @@ def with_tensor_boxes(data_samples: Sequence) -> List[DetDataSample]:
     out = []
     for ds in data_samples:
         ds = ds.clone()  # shallow: the instance fields are shared
-        for name in ('gt_instances', 'ignored_instances'):
+        for name in ('gt_instances', 'ignored_instances',
+                     'pred_instances'):
             if name in ds:
                 setattr(ds, name, ds.get(name).clone())
         out.append(ds)
