@@ -459,7 +459,8 @@ def plot_bars(summary, out_png, metric, title, labels=None, references=()):
     splits = list(dict.fromkeys(s for a in arms for s in summary[a]))
     width = 0.8 / max(len(arms), 1)
     fig, ax = plt.subplots(figsize=(max(4.0, 1.2 + 1.0 * len(splits)
-                                        * max(1, len(arms)) * 0.45), 3.6))
+                                        * max(1, len(arms)) * 0.45) + 3.2,
+                                    3.6))
     try:
         for i, arm in enumerate(arms):
             xs, hs, es = [], [], []
@@ -476,15 +477,16 @@ def plot_bars(summary, out_png, metric, title, labels=None, references=()):
                    label=label + (' (ref)' if ref else ''),
                    hatch='//' if ref else None,
                    edgecolor='black' if ref else None,
-                   color=f'C{i % 10}')
+                   color=plt.get_cmap('tab20')(i % 20))
         ax.set_xticks(range(len(splits)))
         ax.set_xticklabels([str(s) for s in splits])
         ax.set_xlabel('split')
         ax.set_ylabel(METRIC_NAMES.get(metric, metric))
         ax.set_title(title)
         ax.grid(axis='y', alpha=0.3)
-        if arms:
-            ax.legend(fontsize='small', loc='best')
+        if arms:  # beside the bars, never over them
+            ax.legend(fontsize='small', loc='upper left',
+                      bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
         fig.tight_layout()
         tmp = _atomic_target(out_png)
         try:
