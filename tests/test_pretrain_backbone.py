@@ -1,6 +1,8 @@
 """The CPU pretraining stand-in's cache key (tools/pretrain_backbone.py):
 what trains the backbone changes it, the shared fragment's variables that
 the pretraining does not use do not."""
+import copy
+import functools
 import os.path as osp
 import sys
 
@@ -14,8 +16,13 @@ CFG = osp.join(ROOT, 'configs/cpu_benchmark/pretrain_deeplabv3plus_r18-d16_'
                '1xb8-cpu-1000i_synthcityscapes-categories.py')
 
 
+@functools.lru_cache(maxsize=None)
+def _parsed():  # one parse; each key works on a copy
+    return Config.fromfile(CFG)
+
+
 def _key(**overrides):
-    cfg = Config.fromfile(CFG)
+    cfg = copy.deepcopy(_parsed())
     cfg.merge_from_dict(overrides)
     return stamp_key(training_text(cfg))
 
@@ -24,8 +31,8 @@ def test_fragment_variables_do_not_change_the_key():
     base = _key()
     assert _key(cpu_stage2_iters=999) == base
     assert _key(cpu_new_variable=dict(a=1)) == base
-    text = training_text(Config.fromfile(CFG))
-    assert 'cpu_stage2_iters' not in text and 'train_cfg' in text
+    text = training_text(copy.deepcopy(_parsed()))
+    assert "cpu_stage2_iters" not in text and "train_cfg" in text
 
 
 def test_training_fields_change_the_key():

@@ -72,14 +72,15 @@ def stamp_key(cfg_text: str) -> str:
 
 
 def training_text(cfg) -> str:
-    """The resolved config without the shared fragment's top-level
+    """The resolved config (as sorted JSON: yapf's pretty text takes
+    seconds) without the shared fragment's top-level
     ``cpu_*`` variables (configs/_base_/cpu_benchmark.py): the fields built
     from them are part of it already, and variables the pretraining does
     not use (e.g. the stage-2 arms' schedule) must not invalidate the
     cached backbone."""
-    from mmengine.config import Config
-    return Config({k: v for k, v in cfg.to_dict().items()
-                   if not k.startswith('cpu_')}).pretty_text
+    return json.dumps({k: v for k, v in cfg.to_dict().items()
+                       if not k.startswith('cpu_')}, sort_keys=True,
+                      default=repr)
 
 
 def read_json(path):
