@@ -28,21 +28,8 @@ model = dict(_base_.cpu_segmentor, pretrained=None)
 # Data of the regime (tools/benchmark_regime.py passes each run's data root
 # and split as --cfg-options, which dars_rounds.py hands to the
 # pseudo-labeling and to every round).
-train_dataloader = dict(
-    dataset=dict(
-        labeled=dict(
-            data_root=_base_.cpu_data_root,
-            ann_file=_base_.cpu_split + '/labeled.txt'),
-        unlabeled=dict(
-            data_root=_base_.cpu_data_root,
-            ann_file=_base_.cpu_split + '/unlabeled.txt')))
-pseudo_label_cfg = dict(
-    labeled=dict(
-        data_root=_base_.cpu_data_root,
-        ann_file=_base_.cpu_split + '/labeled.txt'),
-    unlabeled=dict(
-        data_root=_base_.cpu_data_root,
-        ann_file=_base_.cpu_split + '/unlabeled.txt'))
+train_dataloader = dict(dataset=_base_.cpu_semi_data)
+pseudo_label_cfg = _base_.cpu_semi_data
 # Evaluation as every arm's: whole 256x128 images, no flip (the stage-1
 # config's test pipeline and test_cfg).
 val_dataloader = _base_.cpu_eval_data
