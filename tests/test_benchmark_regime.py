@@ -33,7 +33,8 @@ def test_plan_order_and_budget(jobs):
     # the DARS rounds are arms by default, run as one job ('dars') where
     # the first of them is
     assert {'dars_r1', 'dars_r2'} <= set(args.arms)
-    arms = [a for a in br.ARMS if a != 'dars_r2' and a not in br.MT_ARMS]
+    arms = [a for a in br.ARMS if a != 'dars_r2' and a not in br.MT_ARMS
+            and a not in br.ABLATIONS]
     arms[arms.index('dars_r1')] = 'dars'
     expected = []
     for d in (0, 3):
@@ -75,13 +76,26 @@ def test_every_arm_starts_from_its_own_stage1(jobs):
             'labeled.txt'
         assert opt(j, 'test_dataloader.dataset.data_root') == root
     semi = {j.arm for j in jobs if j.semi and j.task == 'seg'}
-    assert semi == set(br.ARMS) - set(br.MT_ARMS) - {
+    assert semi == set(br.ARMS) - set(br.MT_ARMS) - set(br.ABLATIONS) - {
         'baseline', 'dars_r1', 'dars_r2'} | {'dars'}
     dars = [j for j in jobs if j.arm == 'dense_fixmatch_dars'][0]
     target = 'model.semi_train_cfg.pseudo_label_filter.target'
     assert opt(dars, target + '.ann_file') == 'splits/1-8/split0/labeled.txt'
     full = jobs[0]
     assert opt(full, 'train_dataloader.dataset.ann_file') == ''
+
+
+def test_ablations_run_only_when_asked():
+    args = br.parse_args(['--data-seeds', '0', '--splits', '1-8'])
+    assert set(args.arms) == set(br.ARMS) - set(br.ABLATIONS)
+    args = br.parse_args(['--data-seeds', '0', '--splits', '1-8', '--arms',
+                          'baseline', 'dense_fixmatch_geometric',
+                          '--work-dir', 'wd', '--stage1-iters', '60'])
+    abl = [j for j in br.plan(args) if j.arm == 'dense_fixmatch_geometric']
+    assert len(abl) == 1 and abl[0].semi
+    assert abl[0].needs == 'data0 1-8 stage1'
+    assert opt(abl[0], 'model.segmentor.init_cfg.checkpoint') == \
+        'wd/stage1_60i_data0_1-8/iter_60.pth'
 
 
 def test_regime_summary_names_never_predicted_classes_and_the_gap():
@@ -211,6 +225,35 @@ def test_stale_dars_rounds_are_redone(tmp_path):
                'summary.json'), 200)
     br.clear_stale_rounds(job, r0, force=False)
     assert left() == ['round1']
+
+
+def test_runs_from_the_backbone_are_retrained_after_new_data(
+        tmp_path, monkeypatch):
+    """Stage 1 and the all-label run are redone when the backbone or the
+    dataset (its generator stamp, rewritten with the data) is newer than
+    them; a stage-2 run when its stage-1 checkpoint is."""
+    monkeypatch.setattr(br, 'ROOT', str(tmp_path))
+    backbone = str(tmp_path / 'backbone.pth')
+    stamp = str(tmp_path / br.data_root(2) / br.DATA_STAMP)
+    s1 = br.Job('stage1', 2, '1-8', br.STAGE1, 60, 'wd/s1')
+    all_labels = br.Job('all_labels', 2, '', br.STAGE1, 75, 'wd/all')
+    _touch(backbone, 100)
+    assert br.retrain_after(s1, {}, backbone) == backbone  # no data yet
+    _touch(stamp, 200)  # data made (again) after the backbone
+    assert br.retrain_after(s1, {}, backbone) == stamp
+    assert br.retrain_after(all_labels, {}, backbone) == stamp
+    _touch(backbone, 300)
+    assert br.retrain_after(s1, {}, backbone) == backbone
+    assert br.retrain_after(s1, {}, None) == stamp
+    arm = br.Job('baseline', 2, '1-8', br.STAGE1, 15, 'wd/b', needs=s1.key)
+    records = {s1.key: dict(checkpoint='wd/s1/iter_60.pth')}
+    assert br.retrain_after(arm, records, backbone) == str(
+        tmp_path / 'wd/s1/iter_60.pth')
+
+
+def test_data_stamp_name_is_the_generators():
+    from mmssl.datasets.synthetic.common import STAMP_NAME
+    assert br.DATA_STAMP == STAMP_NAME
 
 
 def test_overall_eta_counts_the_dars_rounds(jobs):

@@ -211,3 +211,31 @@ def test_dars_rounds_keep_table6_and_the_regimes_schedule(tmp_path):
     resize = [t for t in r2.train_dataloader.dataset.unlabeled.pipeline
               if t.type == 'RandomResize']
     assert tuple(resize[0].ratio_range) == pytest.approx((0.4, 3.0))
+
+
+def test_geometric_ablation_is_dense_fixmatch_without_photometric_ops():
+    """The ablation arm differs from the Dense FixMatch arm only in the
+    strong view's RandAugment operations: the geometric ones, none of the
+    photometric ones, in the same order and number per view."""
+    abl = load(osp.basename(br.ARMS['dense_fixmatch_geometric']))
+    df = load(osp.basename(br.ARMS['dense_fixmatch']))
+    photometric = {op[0]['type'] for op in df.photometric_ops}
+    geometric = {op[0]['type'] for op in df.geometric_ops}
+    assert photometric and geometric and not photometric & geometric
+    for part in ('labeled', 'unlabeled'):
+        a = abl.train_dataloader.dataset[part].pipeline
+        d = df.train_dataloader.dataset[part].pipeline
+        assert a[:-1] == d[:-1]
+        va, vd = a[-1], d[-1]
+        assert {k: v for k, v in va.items() if k != 'strong'} == \
+            {k: v for k, v in vd.items() if k != 'strong'}
+        assert va.strong[1:] == vd.strong[1:]  # Cutout, pack
+        ra, rd = va.strong[0], vd.strong[0]
+        assert ra.type == rd.type == 'mmdet.RandAugment'
+        assert ra.aug_num == rd.aug_num
+        assert ra.aug_space == [
+            op for op in rd.aug_space if op[0]['type'] not in photometric]
+        assert {op[0]['type'] for op in ra.aug_space} == geometric
+    for key in ('model', 'optim_wrapper', 'param_scheduler', 'train_cfg',
+                'custom_hooks', 'default_hooks', 'val_dataloader'):
+        assert abl[key] == df[key], key

@@ -45,6 +45,10 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+# the generator's stamp in a generated dataset's folder, rewritten whenever
+# the data is made again (mmssl.datasets.synthetic.common.STAMP_NAME; the
+# tools do not import the package for it, a test checks they agree)
+DATA_STAMP = '.mmssl_synthetic.json'
 
 # ====================================================== step benchmarks
 #: label prefix of the core's training steps (``mmssl.models.core``)

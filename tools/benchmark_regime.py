@@ -71,8 +71,8 @@ from types import SimpleNamespace
 from typing import Dict, List, Optional
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from benchmark_common import (ROOT, RunFailed, fmt_wall,  # noqa: E402
-                              run, run_quiet, train_and_test,
+from benchmark_common import (DATA_STAMP, ROOT, RunFailed,  # noqa: E402
+                              fmt_wall, run, run_quiet, train_and_test,
                               write_json_atomic)
 from benchmark_learning import (eval_root_opts, has_filter_target,  # noqa
                                 is_semi, schedule_opts, seg_test_record,
@@ -109,7 +109,12 @@ ARMS = dict(
     'stage2_synthcityscapes.py',
     # the multi-task arms (tools/regime_multitask.py): from their own
     # multi-task stage 1 ('mt_stage1')
-    **MT_ARMS)
+    **MT_ARMS,
+    # ablations, not in the default arm list
+    dense_fixmatch_geometric=CFG_DIR + 'ablation_dense-fixmatch-geometric-'
+    'strong_deeplabv3plus_r18-d16_1xb8-explicit-cpu-stage2_'
+    'synthcityscapes.py')
+ABLATIONS = ('dense_fixmatch_geometric', )
 # The offline DARS arms: round k of one tools/dars_rounds.py job (arm
 # 'dars' in the plan; its round 0 is the stage-1 checkpoint, so its config's
 # dars.round0_config must be STAGE1), each round --iters steps.
@@ -129,6 +134,8 @@ LABELS = dict(
     dense_fixmatch_dars='Dense FixMatch + online DARS',
     dars_r1='DARS round 1 (offline)',
     dars_r2='DARS round 2 (offline, 2x steps)',
+    dense_fixmatch_geometric='Dense FixMatch, geometric strong view '
+    '(ablation)',
     **MT_LABELS)
 # relative cost of one step (a supervised step = 1), for the overall ETA
 # before a kind has been measured; a DARS round step: a batch of 8 without
@@ -139,9 +146,10 @@ LABELS = dict(
 STEP_COST = dict(supervised=1.0, semi=2.7, dars=2.4, mt_supervised=1.1,
                  mt_semi=2.3)
 NUM_TRAIN, NUM_VAL = 96, 32
-# Every labeled pixel blended half-way towards its class's Cityscapes colour
-# (tools/gen_datasets.py --class-tint): what makes the 19 classes learnable
-# in minutes on CPU (docs/cpu_benchmark.md says what this makes easy).
+# Every labeled pixel blended half-way towards its class's tint colour (one
+# hue per class; tools/gen_datasets.py --class-tint): what makes the 19
+# classes learnable in minutes on CPU (docs/cpu_benchmark.md says what this
+# makes easy).
 CLASS_TINT = 0.5
 
 
@@ -150,8 +158,10 @@ def parse_args(argv=None):
     p.add_argument('--data-seeds', type=int, nargs='+', default=[0, 1, 2])
     p.add_argument('--splits', nargs='+', default=['1-8', '1-4'],
                    help='labeled fractions of the train images (1-8: 1/8)')
-    p.add_argument('--arms', nargs='+', default=list(ARMS),
-                   choices=list(ARMS))
+    p.add_argument('--arms', nargs='+',
+                   default=[a for a in ARMS if a not in ABLATIONS],
+                   choices=list(ARMS),
+                   help='default: every arm but the ablations (%(choices)s)')
     p.add_argument('--stage1-iters', type=int, default=600)
     p.add_argument('--mt-stage1-iters', type=int, default=1500,
                    help='steps of the multi-task stage 1 (its config\'s '
@@ -204,6 +214,30 @@ def prepare_data(py: str, data_seed: int, splits: List[str],
     if multitask:
         prepare_mt_data(py, root, splits, NUM_TRAIN)
     return root
+
+
+def retrain_after(job: 'Job', records: Dict[str, dict],
+                  backbone: Optional[str]) -> Optional[str]:
+    """The file a finished run must be newer than to be reused: a stage-2
+    run's stage-1 checkpoint; for stage 1 and the all-label run, the newer
+    of the pretrained backbone and the dataset's stamp (data made again,
+    e.g. with another tint palette, retrains them and so every arm)."""
+    if job.needs:
+        return osp.join(ROOT, records[job.needs]['checkpoint'])
+    return newest(backbone, data_stamp(job))
+
+
+def data_stamp(job: 'Job') -> str:
+    """The generator's stamp of the job's dataset: rewritten whenever the
+    data is made again (e.g. another tint palette)."""
+    return osp.join(ROOT, data_root(job.data_seed), DATA_STAMP)
+
+
+def newest(*paths: Optional[str]) -> Optional[str]:
+    """The most recently modified of the existing ``paths`` (None if
+    none exists)."""
+    found = [p for p in paths if p and osp.isfile(p)]
+    return max(found, key=osp.getmtime) if found else None
 
 
 @dataclass
@@ -624,10 +658,7 @@ def main(argv=None):
             failed.append(dict(run=job.key, error=f'no {job.needs}'))
             eta.done(job, {})
             continue
-        # a stage-2 run older than its stage-1 checkpoint, a stage 1 or
-        # all-label run older than the pretrained backbone is retrained
-        older = (osp.join(ROOT, records[job.needs]['checkpoint'])
-                 if job.needs else backbone)
+        older = retrain_after(job, records, backbone)
         try:
             if job.rounds:  # one record per DARS round of --arms
                 done, timing = run_dars(

@@ -25,7 +25,7 @@ import re
 import statistics
 from typing import Dict, List
 
-from benchmark_common import ROOT, run_quiet
+from benchmark_common import DATA_STAMP, ROOT, run_quiet
 from benchmark_learning import schedule_opts, seg_test_record
 from benchmark_multitask import parse_test_metrics as mt_test_metrics
 
@@ -73,12 +73,12 @@ def prepare_mt_data(py: str, root: str, splits: List[str],
 
 def boxes_stale(root: str) -> bool:
     """Whether ``root``'s box annotations are missing or older than its
-    generator stamp (``.mmssl_synthetic.json``)."""
+    generator stamp (``DATA_STAMP``)."""
     anns = [osp.join(root, 'annotations', f'multitask_gtFine_{s}.json')
             for s in ('train', 'val')]
     if not all(osp.isfile(a) for a in anns):
         return True
-    stamp = osp.join(root, '.mmssl_synthetic.json')
+    stamp = osp.join(root, DATA_STAMP)
     return osp.isfile(stamp) and min(map(osp.getmtime, anns)) < \
         osp.getmtime(stamp)
 

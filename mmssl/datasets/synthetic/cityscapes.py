@@ -45,6 +45,7 @@ object's full silhouette; painting the polygons in order approximately
 reproduces the label image, and the k-th object of a thing label is instance
 ``k``). ``leftImg8bit/train_extra`` holds unlabeled images only.
 """
+import colorsys
 import os.path as osp
 from dataclasses import dataclass
 from typing import Dict, List
@@ -1083,29 +1084,53 @@ def _names(split: str, num: int, num_cities: int) -> List[tuple]:
     return out
 
 
-# Cityscapes' label colours (cityscapesscripts labels.py), per train id:
-# the colours ``class_tint`` pulls each class towards.
-CLASS_COLORS = np.array(
-    [(128, 64, 128), (244, 35, 232), (70, 70, 70), (102, 102, 156),
-     (190, 153, 153), (153, 153, 153), (250, 170, 30), (220, 220, 0),
-     (107, 142, 35), (152, 251, 152), (70, 130, 180), (220, 20, 60),
-     (255, 0, 0), (0, 0, 142), (0, 0, 70), (0, 60, 100), (0, 80, 100),
-     (0, 0, 230), (119, 11, 32)], np.float32)
+def hue_wheel_colors(num: int = 19, step: int = 8,
+                     value: float = 0.55) -> np.ndarray:
+    """``num`` fully saturated colours evenly spaced in hue, class ``i`` at
+    hue ``(step * i mod num) / num`` of the wheel, HSV value ``value``.
+
+    Every two classes differ in hue by at least ``360 / num`` degrees, and
+    neighbouring train ids (the classes that look alike: person / rider,
+    the vehicles, vegetation / terrain) by ``step * 360 / num`` (152 for
+    19 classes). Hue is what brightness, contrast and saturation changes
+    keep; ``value`` 0.55 leaves room below 255 for the strong views'
+    brightness factors up to 1.9 after the half-way blend of
+    :func:`tint_classes`.
+    """
+    rgb = [colorsys.hsv_to_rgb((step * i % num) / num, 1.0, value)
+           for i in range(num)]
+    return np.round(np.array(rgb, np.float32) * 255)
+
+
+# The colours ``class_tint`` pulls each class towards: one hue per class
+# (:func:`hue_wheel_colors`). Not Cityscapes' label colours, which the
+# first tinted data used: those tell car, truck, bus and motorcycle (dark
+# to light blue), person and rider (reds) and vegetation and terrain
+# (greens) apart by brightness alone, so the papers' photometric strong
+# augmentations (brightness, contrast, colour, posterize, solarize), which
+# keep the class of a real street pixel, turned one class into another
+# here (measured: Dense FixMatch's strong view with the geometric
+# operations only kept terrain and rider, +25 and +27 IoU;
+# docs/cpu_benchmark.md).
+TINT_COLORS = hue_wheel_colors()
+# what the generator's stamp records, so data tinted with another palette
+# is made again
+TINT_PALETTE = 'hue-wheel-19-step8-v0.55'
 
 
 def tint_classes(img: np.ndarray, train_ids: np.ndarray,
                  strength: float) -> np.ndarray:
-    """Blend each labeled pixel towards its class's Cityscapes colour by
-    ``strength`` (0: unchanged, 1: the label colour): an easier task where
-    colour tells the class apart (real images do not); ignored pixels
-    (255) are unchanged. Texture and shading stay (the blend keeps
-    ``1 - strength`` of the rendered pixel)."""
+    """Blend each labeled pixel towards its class's colour
+    (:data:`TINT_COLORS`) by ``strength`` (0: unchanged, 1: that colour):
+    an easier task where hue tells the class apart (real images do not);
+    ignored pixels (255) are unchanged. Texture and shading stay (the
+    blend keeps ``1 - strength`` of the rendered pixel)."""
     if strength <= 0:
         return img
     out = img.astype(np.float32)
-    valid = train_ids < len(CLASS_COLORS)
+    valid = train_ids < len(TINT_COLORS)
     out[valid] = ((1 - strength) * out[valid] +
-                  strength * CLASS_COLORS[train_ids[valid]])
+                  strength * TINT_COLORS[train_ids[valid]])
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
 
 

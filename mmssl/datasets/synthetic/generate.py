@@ -15,7 +15,7 @@ from typing import Dict, Iterable, Optional, Sequence
 
 from .ade20k import generate_ade20k
 from .bdd100k import generate_bdd100k
-from .cityscapes import generate_cityscapes
+from .cityscapes import TINT_PALETTE, generate_cityscapes
 from .coco import generate_coco
 from .common import STAMP_NAME, write_json
 from .voc import generate_voc
@@ -145,6 +145,9 @@ def generate_dataset(data_root: str,
         num_extra=int(num_extra),
         size=list(size),
         **extra)
+    if extra.get('class_tint'):
+        # tinted data is made again when the palette changes
+        args['tint_palette'] = TINT_PALETTE
     stamp = dict(
         generator=f'mmssl.datasets.synthetic.{dataset}',
         version=GENERATOR_VERSION,
