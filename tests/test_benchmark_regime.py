@@ -314,3 +314,94 @@ def test_every_option_names_an_existing_setting():
             assert _names_a_setting(cfg, key), (j.key, key)
     assert not _names_a_setting(cfgs[br.STAGE1],
                                 'train_dataloader.dataset.ann_fil')
+
+
+def _fake_runs(monkeypatch, tmp_path, fail=()):
+    """main() with every run replaced by a short sleep that logs when it
+    ran; ``fail``: runs that fail."""
+    import threading
+    import time
+    log, lock = [], threading.Lock()
+
+    def execute(job, records, args, backbone):
+        if job.needs:
+            assert job.needs in records  # its stage 1 is done
+        with lock:
+            log.append(('start', job.key, time.monotonic()))
+        time.sleep(0.15 if job.arm in ('stage1', 'all_labels') else 0.05)
+        with lock:
+            log.append(('end', job.key, time.monotonic()))
+        if job.key in fail:
+            raise br.RunFailed(f'{job.key} broke')
+        rec = dict(mIoU=40.0, aAcc=90.0, per_class_iou=dict(road=90.0),
+                   train_secs=1.0, test_secs=0.1, reused=False,
+                   checkpoint=osp.join(job.work_dir, 'iter.pth'))
+        return [(job.arm, rec, job.iters, job.work_dir)], rec
+
+    monkeypatch.setattr(br, 'execute', execute)
+    monkeypatch.setattr(br, 'prepare_data', lambda *a, **k: None)
+    monkeypatch.setattr(br, 'ROOT', str(tmp_path))
+    return log
+
+
+def _main(tmp_path, *extra):
+    return br.main(['--data-seeds', '0', '--splits', '1-8', '1-4',
+                    '--arms', 'baseline', 'dense_fixmatch',
+                    '--pretrained', 'none.pth', '--no-report',
+                    '--work-dir', 'wd', *extra])
+
+
+@pytest.mark.parametrize('jobs', [1, 2])
+def test_parallel_runs_keep_the_plan_and_its_order(jobs, tmp_path,
+                                                   monkeypatch):
+    import json
+    log = _fake_runs(monkeypatch, tmp_path)
+    monkeypatch.setenv('OMP_NUM_THREADS', '2')
+    assert _main(tmp_path, '--jobs', str(jobs)) == 0
+    starts = [k for e, k, _ in log if e == 'start']
+    args = br.parse_args(['--data-seeds', '0', '--splits', '1-8', '1-4',
+                          '--arms', 'baseline', 'dense_fixmatch'])
+    plan = [j.key for j in br.plan(args)]
+    assert sorted(starts) == sorted(plan)
+    at = {(e, k): t for e, k, t in log}
+    # at most `jobs` at once; with one, exactly the plan's order
+    events = sorted(log, key=lambda x: x[2])
+    busy = peak = 0
+    for e, _, _ in events:
+        busy += 1 if e == 'start' else -1
+        peak = max(peak, busy)
+    assert peak == jobs
+    if jobs == 1:
+        assert starts == plan
+    for j in br.plan(args):
+        if j.needs:
+            assert at[('start', j.key)] >= at[('end', j.needs)]
+    with open(tmp_path / 'wd' / 'results.json') as f:
+        res = json.load(f)
+    assert res['complete']
+    keys = [(r['data_seed'], r['split'], r['arm']) for r in res['runs']]
+    # the results in plan order, whatever order the runs finished in (the
+    # all-label run once per split)
+    want = []
+    for k in plan:
+        d, split, arm = k.split(' ')
+        want += [(0, s, arm) for s in (['1-8', '1-4'] if split == 'all'
+                                       else [split])]
+    assert keys == want
+    # each of --jobs runs gets its share of the cores
+    assert os.environ['OMP_NUM_THREADS'] == (
+        '2' if jobs == 1 else str(max(1, (os.cpu_count() or 1) // 2)))
+
+
+def test_a_failed_stage1_skips_its_arms_only(tmp_path, monkeypatch):
+    import json
+    log = _fake_runs(monkeypatch, tmp_path, fail={'data0 1-8 stage1'})
+    assert _main(tmp_path, '--jobs', '2') == 1
+    ran = {k for e, k, _ in log if e == 'start'}
+    assert 'data0 1-8 baseline' not in ran
+    assert {'data0 1-4 baseline', 'data0 1-4 dense_fixmatch'} <= ran
+    with open(tmp_path / 'wd' / 'results.json') as f:
+        res = json.load(f)
+    assert {f['run'] for f in res['failed']} == {
+        'data0 1-8 stage1', 'data0 1-8 baseline', 'data0 1-8 dense_fixmatch'}
+    assert not res['complete']

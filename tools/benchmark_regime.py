@@ -67,6 +67,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from types import SimpleNamespace
 from typing import Dict, List, Optional
 
@@ -185,7 +186,12 @@ def parse_args(argv=None):
                    'all-label runs from instead of building the CPU '
                    'pretraining stand-in (tools/pretrain_backbone.py)')
     p.add_argument('--threads', type=int,
-                   help='OMP_NUM_THREADS of the runs (default: inherited)')
+                   help='OMP_NUM_THREADS of the runs (default: inherited; '
+                   'with --jobs N the cores divided by N)')
+    p.add_argument('--jobs', type=int, default=1,
+                   help='runs at once (a run starts when its stage 1 is '
+                   'done); the results do not depend on it, only on the '
+                   'thread count of each run')
     return p.parse_args(argv)
 
 
@@ -606,11 +612,48 @@ def print_table(runs: List[dict], args, wall: float) -> None:
                       f'{osp.relpath(panels[-1], ROOT)}')
 
 
+def execute(job: Job, records: Dict[str, dict], args,
+            backbone: Optional[str]):
+    """Train and test one planned run (finished ones reused). Returns
+    ``[(arm, record, steps after stage 1, work dir)]`` and the timing for
+    the overall ETA."""
+    older = retrain_after(job, records, backbone)
+    if job.rounds:  # one record per DARS round of --arms
+        return run_dars(job, records[job.needs]['checkpoint'], args.arms,
+                        args.force)
+    if job.task == 'multitask':
+        rec = train_and_test(
+            job.key, job.config, job.work_dir, job.iters, job.opts,
+            mt_eval_opts(data_root(job.data_seed)), args.force, older,
+            parse=mt_test_record)
+        rec['pseudo_boxes_per_img'] = pseudo_boxes_per_img(
+            job.work_dir + '.train.log')
+    else:
+        rec = train_and_test(
+            job.key, job.config, job.work_dir, job.iters, job.opts,
+            eval_root_opts(data_root(job.data_seed)), args.force, older,
+            parse=seg_test_record)
+    return [(job.arm, rec, job.iters, job.work_dir)], rec
+
+
+def next_ready(pending: List[Job], records: Dict[str, dict],
+               failed_keys: set) -> Optional[Job]:
+    """The first job of ``pending`` (plan order) that can start now: its
+    stage 1 is finished, or it has none; a job whose stage 1 failed is
+    returned too (it is then skipped)."""
+    for job in pending:
+        if not job.needs or job.needs in records or job.needs in failed_keys:
+            return job
+    return None
+
+
 def main(argv=None):
     args = parse_args(argv)
     t_start = time.time()
-    if args.threads:
-        os.environ['OMP_NUM_THREADS'] = str(args.threads)
+    if args.threads or args.jobs > 1:
+        # each of --jobs runs gets its share of the cores
+        os.environ['OMP_NUM_THREADS'] = str(
+            args.threads or max(1, (os.cpu_count() or 1) // args.jobs))
     py = sys.executable
     if not args.pretrained:
         print('[bench] pretrained backbone (tools/pretrain_backbone.py)',
@@ -627,64 +670,28 @@ def main(argv=None):
     os.makedirs(work_root, exist_ok=True)
     results_path = osp.join(work_root, args.results_name)
     records: Dict[str, dict] = {}
-    runs, failed = [], []
+    by_job: Dict[int, List[dict]] = {}  # plan index -> its runs
+    failed, failed_keys = [], set()
     settings = dict(vars(args), stage1_config=STAGE1, configs=ARMS,
                     num_train=NUM_TRAIN, num_val=NUM_VAL)
+
+    def runs_in_plan_order():
+        return [r for k in sorted(by_job) for r in by_job[k]]
 
     def save(done=False):
         write_json_atomic(results_path, dict(
             settings=settings, regime=regime_summary(records, args),
             multitask_regime=mt_summary(records, args.data_seeds,
                                         args.splits),
-            runs=runs, failed=failed, complete=done,
+            runs=runs_in_plan_order(), failed=failed, complete=done,
             wall_secs=time.time() - t_start))
 
-    prepared = set()
-    for k, job in enumerate(jobs, 1):
-        if job.data_seed not in prepared:
-            prepare_data(py, job.data_seed, args.splits,
-                         multitask=any(a in MT_ARMS for a in args.arms))
-            prepared.add(job.data_seed)
-        left = eta.remaining()
-        rounds = (f' in {job.rounds} rounds of {job.iters}'
-                  if job.rounds else '')
-        print(f'\n[bench] run {k}/{len(jobs)}: {job.key} ({job.steps} '
-              f'steps{rounds}); elapsed {fmt_wall(time.time() - t_start)}, '
-              f'overall eta {fmt_wall(left) if left is not None else "?"}',
-              flush=True)
-        if job.needs and job.needs not in records:
-            print(f'[bench] {job.key}: skipped ({job.needs} failed)',
-                  flush=True)
-            failed.append(dict(run=job.key, error=f'no {job.needs}'))
-            eta.done(job, {})
-            continue
-        older = retrain_after(job, records, backbone)
-        try:
-            if job.rounds:  # one record per DARS round of --arms
-                done, timing = run_dars(
-                    job, records[job.needs]['checkpoint'], args.arms,
-                    args.force)
-            elif job.task == 'multitask':
-                rec = train_and_test(
-                    job.key, job.config, job.work_dir, job.iters, job.opts,
-                    mt_eval_opts(data_root(job.data_seed)), args.force,
-                    older, parse=mt_test_record)
-                rec['pseudo_boxes_per_img'] = pseudo_boxes_per_img(
-                    job.work_dir + '.train.log')
-                done, timing = [(job.arm, rec, job.iters, job.work_dir)], rec
-            else:
-                rec = train_and_test(
-                    job.key, job.config, job.work_dir, job.iters, job.opts,
-                    eval_root_opts(data_root(job.data_seed)), args.force,
-                    older, parse=seg_test_record)
-                done, timing = [(job.arm, rec, job.iters, job.work_dir)], rec
-        except (RunFailed, IndexError, AttributeError) + (
-                (OSError,) if job.rounds else ()) as e:
-            print(f'[bench] {job.key}: FAILED\n{e}', flush=True)
-            failed.append(dict(run=job.key, error=str(e)))
-            eta.done(job, {})
-            save()
-            continue
+    def fail(job, error):
+        failed.append(dict(run=job.key, error=error))
+        failed_keys.add(job.key)
+        eta.done(job, {})
+
+    def finished(k, job, done, timing):
         eta.done(job, timing)
         for arm, rec, iters, work_dir in done:
             key = f'data{job.data_seed} {job.split or "all"} {arm}'
@@ -694,7 +701,7 @@ def main(argv=None):
             det = {k: rec[k] for k in ('bbox_mAP', 'bbox_mAP_50',
                                        'pseudo_boxes_per_img') if k in rec}
             for split in ([job.split] if job.split else args.splits):
-                runs.append(dict(
+                by_job.setdefault(k, []).append(dict(
                     det, arm=arm, data_seed=job.data_seed, split=split,
                     seed=args.seed, task=job.task, mIoU=rec['mIoU'],
                     aAcc=rec['aAcc'], per_class=rec['per_class_iou'],
@@ -705,7 +712,51 @@ def main(argv=None):
             print(f'[bench] {key}: mIoU {rec["mIoU"]:.2f} aAcc '
                   f'{rec["aAcc"]:.2f}' + ''.join(
                       f' {k} {v:.2f}' for k, v in det.items()), flush=True)
-        save()
+
+    for d in dict.fromkeys(j.data_seed for j in jobs):
+        prepare_data(py, d, args.splits,
+                     multitask=any(a in MT_ARMS for a in args.arms))
+    index = {job.key: k for k, job in enumerate(jobs, 1)}
+    pending, running = list(jobs), {}
+    errors = (RunFailed, IndexError, AttributeError)
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        while pending or running:
+            job = next_ready(pending, records, failed_keys)
+            if job is not None and len(running) < args.jobs:
+                pending.remove(job)
+                k = index[job.key]
+                if job.needs in failed_keys:
+                    print(f'[bench] {job.key}: skipped ({job.needs} '
+                          'failed)', flush=True)
+                    fail(job, f'no {job.needs}')
+                    continue
+                left = eta.remaining()
+                left = fmt_wall(left / args.jobs) if left is not None \
+                    else '?'
+                rounds = (f' in {job.rounds} rounds of {job.iters}'
+                          if job.rounds else '')
+                print(f'\n[bench] run {k}/{len(jobs)}: {job.key} '
+                      f'({job.steps} steps{rounds}); elapsed '
+                      f'{fmt_wall(time.time() - t_start)}, overall eta '
+                      f'{left}', flush=True)
+                running[pool.submit(execute, job, records, args,
+                                    backbone)] = (k, job)
+                continue
+            if not running:  # what is left needs a run never planned
+                for job in pending:
+                    fail(job, f'no {job.needs}')
+                break
+            for fut in wait(running, return_when=FIRST_COMPLETED).done:
+                k, job = running.pop(fut)
+                try:
+                    done, timing = fut.result()
+                except errors + ((OSError,) if job.rounds else ()) as e:
+                    print(f'[bench] {job.key}: FAILED\n{e}', flush=True)
+                    fail(job, str(e))
+                else:
+                    finished(k, job, done, timing)
+                save()
+    runs = runs_in_plan_order()
     regime = regime_summary(records, args)
     print_regime(regime)
     print_table(runs, args, time.time() - t_start)
