@@ -405,3 +405,9 @@ def test_a_failed_stage1_skips_its_arms_only(tmp_path, monkeypatch):
     assert {f['run'] for f in res['failed']} == {
         'data0 1-8 stage1', 'data0 1-8 baseline', 'data0 1-8 dense_fixmatch'}
     assert not res['complete']
+
+
+def test_jobs_below_one_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        br.parse_args(['--jobs', '0'])
+    assert '--jobs must be >= 1, got 0' in capsys.readouterr().err

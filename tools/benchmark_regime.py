@@ -192,7 +192,10 @@ def parse_args(argv=None):
                    help='runs at once (a run starts when its stage 1 is '
                    'done); the results do not depend on it, only on the '
                    'thread count of each run')
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.jobs < 1:
+        p.error(f'--jobs must be >= 1, got {args.jobs}')
+    return args
 
 
 def data_root(data_seed: int) -> str:

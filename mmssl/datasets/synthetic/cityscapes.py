@@ -1092,10 +1092,10 @@ def hue_wheel_colors(num: int = 19, step: int = 8,
     Every two classes differ in hue by at least ``360 / num`` degrees, and
     neighbouring train ids (the classes that look alike: person / rider,
     the vehicles, vegetation / terrain) by ``step * 360 / num`` (152 for
-    19 classes). Hue is what brightness, contrast and saturation changes
-    keep; ``value`` 0.55 leaves room below 255 for the strong views'
-    brightness factors up to 1.9 after the half-way blend of
-    :func:`tint_classes`.
+    19 classes). Brightness and contrast changes keep a hue (desaturation,
+    inversion and solarization do not); ``value`` 0.55 leaves room below
+    255 for the strong views' brightness factors up to 1.9 after the
+    half-way blend of :func:`tint_classes`.
     """
     rgb = [colorsys.hsv_to_rgb((step * i % num) / num, 1.0, value)
            for i in range(num)]
@@ -1111,7 +1111,10 @@ def hue_wheel_colors(num: int = 19, step: int = 8,
 # keep the class of a real street pixel, turned one class into another
 # here (measured: Dense FixMatch's strong view with the geometric
 # operations only kept terrain and rider, +25 and +27 IoU;
-# docs/cpu_benchmark.md).
+# docs/cpu_benchmark.md). Hues fix the brightness part only: the strong
+# views' desaturation, inversion and solarization still move a hue (with
+# these colours the geometric-only ablation still keeps terrain and person
+# that Dense FixMatch loses, docs/cpu_benchmark.md).
 TINT_COLORS = hue_wheel_colors()
 # what the generator's stamp records, so data tinted with another palette
 # is made again
