@@ -152,6 +152,11 @@ NUM_TRAIN, NUM_VAL = 96, 32
 # classes learnable in minutes on CPU (docs/cpu_benchmark.md says what this
 # makes easy).
 CLASS_TINT = 0.5
+# Every labeled pixel's class pattern added at this many grey levels
+# (tools/gen_datasets.py --class-texture): a second class cue, which the
+# strong views' photometric operations keep and the tint's hue does not
+# (docs/cpu_benchmark.md).
+CLASS_TEXTURE = 32.0
 
 
 def parse_args(argv=None):
@@ -164,6 +169,13 @@ def parse_args(argv=None):
                    choices=list(ARMS),
                    help='default: every arm but the ablations (%(choices)s)')
     p.add_argument('--stage1-iters', type=int, default=600)
+    p.add_argument('--class-tint', type=float, default=CLASS_TINT,
+                   help='the data\'s class tint (tools/gen_datasets.py '
+                   '--class-tint; default %(default)s)')
+    p.add_argument('--class-texture', type=float, default=CLASS_TEXTURE,
+                   help='the data\'s class texture in grey levels '
+                   '(tools/gen_datasets.py --class-texture; default '
+                   '%(default)s; 0: the hue-only data)')
     p.add_argument('--mt-stage1-iters', type=int, default=1500,
                    help='steps of the multi-task stage 1 (its config\'s '
                    'cpu_mt_stage1_iters)')
@@ -207,16 +219,19 @@ def split_dir(split: str) -> str:
 
 
 def prepare_data(py: str, data_seed: int, splits: List[str],
-                 multitask: bool = False) -> str:
-    """Generate one dataset (idempotent) and its splits (``multitask``:
-    also its boxes and multi-task splits); its root."""
+                 multitask: bool = False, class_tint: float = CLASS_TINT,
+                 class_texture: float = CLASS_TEXTURE) -> str:
+    """Generate one dataset (idempotent; made again when the class cues
+    change) and its splits (``multitask``: also its boxes and multi-task
+    splits); its root."""
     root = data_root(data_seed)
     fractions = [s.replace('-', '/') for s in splits]
     run_quiet([[py, 'tools/gen_datasets.py', '--out',
                 f'data/cpu_benchmark/data{data_seed}', '--dataset',
                 'cityscapes', '--seed', str(data_seed), '--num-train',
                 str(NUM_TRAIN), '--num-val', str(NUM_VAL), '--num-extra',
-                '0', '--class-tint', str(CLASS_TINT)],
+                '0', '--class-tint', str(class_tint), '--class-texture',
+                str(class_texture)],
                [py, 'tools/make_splits.py', '--dataset', 'cityscapes',
                 '--data-root', root, '--fractions', *fractions,
                 '--num-splits', '1']], data_seed, last=len(splits) + 1)
@@ -718,7 +733,9 @@ def main(argv=None):
 
     for d in dict.fromkeys(j.data_seed for j in jobs):
         prepare_data(py, d, args.splits,
-                     multitask=any(a in MT_ARMS for a in args.arms))
+                     multitask=any(a in MT_ARMS for a in args.arms),
+                     class_tint=args.class_tint,
+                     class_texture=args.class_texture)
     index = {job.key: k for k, job in enumerate(jobs, 1)}
     pending, running = list(jobs), {}
     errors = (RunFailed, IndexError, AttributeError)

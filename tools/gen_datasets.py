@@ -109,6 +109,13 @@ def parse_args(argv=None):
         'colour by this much (0..1; default 0: none). The CPU benchmark '
         'uses it to make classes learnable on CPU (docs/cpu_benchmark.md)')
     p.add_argument(
+        '--class-texture',
+        type=float,
+        default=0.0,
+        help='Cityscapes: add this many grey levels of a per-class pattern '
+        'to each labeled pixel (0..127; default 0: none), a class cue the '
+        'strong views\' photometric operations keep (docs/cpu_benchmark.md)')
+    p.add_argument(
         '--voc-fixed-size',
         action='store_true',
         help='all VOC (and COCO) images W x H (default: VOC-like mix '
@@ -126,7 +133,8 @@ def main(argv=None):
         size = (getattr(args, f'{ds}_size') or args.size or DEFAULT_SIZE[ds])
         extra = dict(
             cityscapes=dict(num_cities=args.num_cities,
-                            class_tint=args.class_tint),
+                            class_tint=args.class_tint,
+                            class_texture=args.class_texture),
             voc=dict(vary_size=not args.voc_fixed_size),
             bdd100k=dict(),
             ade20k=dict(annotations=args.ade20k_annotations),

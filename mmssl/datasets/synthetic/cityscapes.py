@@ -52,6 +52,7 @@ from typing import Dict, List
 
 import numpy as np
 
+from .class_texture import texture_classes
 from .common import (Canvas, circle, ellipse, image_rng, outer_polygon, pick,
                      place, poly, rect, ring, round_rect, shift, stroke,
                      write_json, write_png)
@@ -1144,18 +1145,26 @@ def generate_cityscapes(out_dir: str,
                         num_extra: int = 96,
                         size=(256, 128),
                         num_cities: int = 3,
-                        class_tint: float = 0.0) -> Dict[str, int]:
+                        class_tint: float = 0.0,
+                        class_texture: float = 0.0) -> Dict[str, int]:
     """Write a synthetic Cityscapes tree under ``out_dir`` (the
     ``cityscapes`` folder itself). Returns the number of images per split.
 
     Image ``i`` of a split depends only on ``(seed, split, i)`` and the size,
     so same arguments give byte-identical files. ``class_tint`` > 0 blends
     every labeled pixel towards its class colour (:func:`tint_classes`: the
-    CPU benchmark's easier data, docs/cpu_benchmark.md); the scenes and
-    labels are the same as without it.
+    CPU benchmark's easier data, docs/cpu_benchmark.md), then
+    ``class_texture`` > 0 adds that many grey levels of its class's pattern
+    (:func:`~mmssl.datasets.synthetic.class_texture.texture_classes`: a cue
+    the strong views' photometric operations keep); the scenes and labels
+    are the same as without them.
     """
     if not 0.0 <= class_tint <= 1.0:
         raise ValueError(f'class_tint must be in [0, 1], got {class_tint}')
+    if not 0.0 <= class_texture <= 127.0:
+        raise ValueError(
+            f'class_texture must be in [0, 127] grey levels, got '
+            f'{class_texture}')
     gen = CityscapesSceneGenerator(*size)
     counts = dict(train=num_train, val=num_val, train_extra=num_extra)
     for split, num in counts.items():
@@ -1163,6 +1172,7 @@ def generate_cityscapes(out_dir: str,
             rng = image_rng(seed, _DATASET_CODE, _SPLIT_CODE[split], i)
             s = gen.sample(rng)
             s.img = tint_classes(s.img, s.train_ids, class_tint)
+            s.img = texture_classes(s.img, s.train_ids, class_texture)
             write_png(
                 osp.join(out_dir, 'leftImg8bit', split, city,
                          f'{stem}_leftImg8bit.png'), s.img)

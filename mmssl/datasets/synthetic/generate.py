@@ -16,6 +16,7 @@ from typing import Dict, Iterable, Optional, Sequence
 from .ade20k import generate_ade20k
 from .bdd100k import generate_bdd100k
 from .cityscapes import TINT_PALETTE, generate_cityscapes
+from .class_texture import TEXTURE_CODE
 from .coco import generate_coco
 from .common import STAMP_NAME, write_json
 from .voc import generate_voc
@@ -59,7 +60,7 @@ DATASET_COUNTS = {
     'coco': dict(num_train=48, num_val=24),
 }
 _DEFAULT_EXTRA = {
-    'cityscapes': dict(num_cities=3, class_tint=0.0),
+    'cityscapes': dict(num_cities=3, class_tint=0.0, class_texture=0.0),
     'voc': dict(vary_size=True, boundary=0),
     'bdd100k': dict(num_seg_val=6, num_seg_in_det_train=5,
                     num_seg_in_det_val=3, num_det_unlabeled=3,
@@ -104,7 +105,8 @@ def generate_dataset(data_root: str,
         size: ``(W, H)``; defaults to 256x128 (Cityscapes) / 160x120 (VOC,
             COCO) / 160x90 (BDD100K) / 128x96 (ADE20K).
         force: regenerate even if the stamp matches.
-        **extra: ``num_cities`` (Cityscapes), ``vary_size`` / ``boundary``
+        **extra: ``num_cities``, ``class_tint``, ``class_texture``
+            (Cityscapes), ``vary_size`` / ``boundary``
             (VOC), ``num_seg_val``, ``num_seg_in_det_train``,
             ``num_seg_in_det_val``, ``num_det_unlabeled``,
             ``min_box_pixels`` (BDD100K, see
@@ -134,10 +136,11 @@ def generate_dataset(data_root: str,
         raise TypeError(f'unexpected arguments for {dataset}: '
                         f'{sorted(unknown)}')
     root = osp.join(data_root, DATASET_DIRS[dataset])
-    if not extra.get('class_tint', 1):
-        # the default (no tint) keeps the stamps of data made before the
-        # option existed
-        extra.pop('class_tint')
+    for cue in ('class_tint', 'class_texture'):
+        if not extra.get(cue, 1):
+            # the default (none) keeps the stamps of data made before the
+            # option existed
+            extra.pop(cue)
     args = dict(
         seed=int(seed),
         num_train=int(num_train),
@@ -148,6 +151,9 @@ def generate_dataset(data_root: str,
     if extra.get('class_tint'):
         # tinted data is made again when the palette changes
         args['tint_palette'] = TINT_PALETTE
+    if extra.get('class_texture'):
+        # and textured data when the texture code changes
+        args['texture_code'] = TEXTURE_CODE
     stamp = dict(
         generator=f'mmssl.datasets.synthetic.{dataset}',
         version=GENERATOR_VERSION,
