@@ -15,7 +15,7 @@ from mmssl.datasets.synthetic.class_texture import (KINDS, PERIOD,
                                                     texture_classes,
                                                     texture_kind,
                                                     texture_patterns)
-from mmssl.datasets.synthetic.cityscapes import TINT_COLORS, tint_classes
+from mmssl.datasets.synthetic.cityscapes import tint_classes
 from mmssl.datasets.synthetic.generate import generate_dataset
 
 from test_synthetic_class_tint import read
@@ -105,7 +105,8 @@ def _kind_of(patch):
 # the strong views' photometric operations (semi_views_common.py) at the
 # ends of their magnitude ranges
 OPS = [AutoContrast(), Equalize(), Invert(),
-       Solarize(min_mag=25.6, max_mag=25.6), Posterize(min_mag=3.0, max_mag=3.0)]
+       Solarize(min_mag=25.6, max_mag=25.6),
+       Posterize(min_mag=3.0, max_mag=3.0)]
 OPS += [t(min_mag=m, max_mag=m) for t in (Color, Contrast, Brightness,
                                           Sharpness) for m in (0.1, 1.9)]
 
@@ -119,4 +120,3 @@ def test_every_class_keeps_its_kind_under_the_photometric_ops(op):
         img = texture_classes(tint_classes(base, ids, 0.5), ids, 32)
         out = op(dict(img=img.copy(), img_shape=(n, n)))['img']
         assert _kind_of(out) == texture_kind(c), (c, op)
-

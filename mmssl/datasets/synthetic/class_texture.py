@@ -13,9 +13,9 @@ equalization and autocontrast (monotone), posterization (at the
 benchmark's amplitude of 32 its two levels are 64 apart, more than a 3-bit
 level step of 32), solarization unless its threshold falls between the
 pattern's two levels, and the strong views' rotations up to 30 degrees
-(horizontal and vertical stripes stay 60 degrees or more apart). Classes whose train ids are neighbours (the
-look-alikes: vegetation / terrain, person / rider, the vehicles) get
-different kinds (``id mod 5``).
+(horizontal and vertical stripes stay 60 degrees or more apart). Classes
+whose train ids are neighbours (the look-alikes: vegetation / terrain,
+person / rider, the vehicles) get different kinds (``id mod 5``).
 """
 import numpy as np
 
