@@ -239,3 +239,17 @@ def test_geometric_ablation_is_dense_fixmatch_without_photometric_ops():
     for key in ('model', 'optim_wrapper', 'param_scheduler', 'train_cfg',
                 'custom_hooks', 'default_hooks', 'val_dataloader'):
         assert abl[key] == df[key], key
+
+
+def test_tau_ablation_is_dense_fixmatch_with_tau_095():
+    """The tau ablation arm is the Dense FixMatch arm with the confidence
+    threshold 0.95 instead of the paper's 0.5, nothing else."""
+    abl = load(osp.basename(br.ARMS['dense_fixmatch_tau95']))
+    df = load(osp.basename(br.ARMS['dense_fixmatch']))
+    assert df.model.semi_train_cfg.pseudo_threshold == 0.5
+    assert abl.model.semi_train_cfg.pseudo_threshold == 0.95
+    abl.model.semi_train_cfg.pseudo_threshold = 0.5
+    for key in ('model', 'train_dataloader', 'optim_wrapper',
+                'param_scheduler', 'train_cfg', 'custom_hooks',
+                'default_hooks', 'val_dataloader'):
+        assert abl[key] == df[key], key

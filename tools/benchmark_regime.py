@@ -114,8 +114,10 @@ ARMS = dict(
     # ablations, not in the default arm list
     dense_fixmatch_geometric=CFG_DIR + 'ablation_dense-fixmatch-geometric-'
     'strong_deeplabv3plus_r18-d16_1xb8-explicit-cpu-stage2_'
-    'synthcityscapes.py')
-ABLATIONS = ('dense_fixmatch_geometric', )
+    'synthcityscapes.py',
+    dense_fixmatch_tau95=CFG_DIR + 'ablation_dense-fixmatch-tau0.95_'
+    'deeplabv3plus_r18-d16_1xb8-explicit-cpu-stage2_synthcityscapes.py')
+ABLATIONS = ('dense_fixmatch_geometric', 'dense_fixmatch_tau95')
 # The offline DARS arms: round k of one tools/dars_rounds.py job (arm
 # 'dars' in the plan; its round 0 is the stage-1 checkpoint, so its config's
 # dars.round0_config must be STAGE1), each round --iters steps.
@@ -137,6 +139,7 @@ LABELS = dict(
     dars_r2='DARS round 2 (offline, 2x steps)',
     dense_fixmatch_geometric='Dense FixMatch, geometric strong view '
     '(ablation)',
+    dense_fixmatch_tau95='Dense FixMatch, tau 0.95 (ablation)',
     **MT_LABELS)
 # relative cost of one step (a supervised step = 1), for the overall ETA
 # before a kind has been measured; a DARS round step: a batch of 8 without
