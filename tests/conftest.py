@@ -18,6 +18,22 @@ def synthetic_cityscapes_root(tmp_path_factory):
 
 
 @pytest.fixture(scope='session')
+def class_cue_roots(tmp_path_factory):
+    """The same two tiny Cityscapes scenes (64x32) plain, tinted
+    (``class_tint=0.5``) and tinted + textured (``class_texture=32``):
+    ``{'plain': root, 'tinted': root, 'textured': root}``. Do not modify
+    them."""
+    from mmssl.datasets.synthetic import generate_dataset
+    d = tmp_path_factory.mktemp('class_cues')
+    kw = dict(seed=3, num_train=2, num_val=0, num_extra=0, size=(64, 32),
+              num_cities=1)
+    cues = dict(plain={}, tinted=dict(class_tint=0.5),
+                textured=dict(class_tint=0.5, class_texture=32))
+    return {k: generate_dataset(str(d / k), 'cityscapes', **kw, **c)['root']
+            for k, c in cues.items()}
+
+
+@pytest.fixture(scope='session')
 def synthetic_voc_root(tmp_path_factory):
     """A tiny synthetic VOC2012 tree (nominal 64x48; 6 train / 3 val / 6
     aug-only); returns the ``VOCdevkit/VOC2012`` folder. Do not modify it."""

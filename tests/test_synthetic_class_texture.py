@@ -21,15 +21,9 @@ from mmssl.datasets.synthetic.generate import generate_dataset
 from test_synthetic_class_tint import read
 
 
-@pytest.fixture(scope='module')
-def plain_and_textured(tmp_path_factory):
-    d = tmp_path_factory.mktemp('texture')
-    kw = dict(seed=3, num_train=2, num_val=0, num_extra=0, size=(64, 32),
-              num_cities=1)
-    plain = generate_dataset(str(d / 'plain'), 'cityscapes', **kw)['root']
-    textured = generate_dataset(str(d / 'textured'), 'cityscapes',
-                                class_tint=0.5, class_texture=32, **kw)
-    return plain, textured['root']
+@pytest.fixture
+def plain_and_textured(class_cue_roots):
+    return class_cue_roots['plain'], class_cue_roots['textured']
 
 
 def test_texture_adds_the_class_pattern_after_the_tint(plain_and_textured):

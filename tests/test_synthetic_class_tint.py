@@ -23,15 +23,9 @@ def read(root, kind):
         glob.glob(osp.join(root, pat)))]
 
 
-@pytest.fixture(scope='module')
-def plain_and_tinted(tmp_path_factory):
-    d = tmp_path_factory.mktemp('tint')
-    kw = dict(seed=3, num_train=2, num_val=0, num_extra=0, size=(64, 32),
-              num_cities=1)
-    plain = generate_dataset(str(d / 'plain'), 'cityscapes', **kw)['root']
-    tinted = generate_dataset(str(d / 'tinted'), 'cityscapes',
-                              class_tint=0.5, **kw)['root']
-    return plain, tinted
+@pytest.fixture
+def plain_and_tinted(class_cue_roots):
+    return class_cue_roots['plain'], class_cue_roots['tinted']
 
 
 def test_tint_blends_labeled_pixels_towards_the_class_colour(
