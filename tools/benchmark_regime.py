@@ -160,6 +160,12 @@ CLASS_TINT = 0.5
 # strong views' photometric operations keep and the tint's hue does not
 # (docs/cpu_benchmark.md).
 CLASS_TEXTURE = 32.0
+# Poles, traffic lights and signs drawn at least this many pixels across
+# (tools/gen_datasets.py --min-thin-px): at their true size a far one is
+# 1-3 px, narrower than the texture's 6 px period, so without its hue
+# (which the photometric strong views move) it has no class cue left
+# (docs/cpu_benchmark.md).
+MIN_THIN_PX = 4.0
 
 
 def parse_args(argv=None):
@@ -179,6 +185,10 @@ def parse_args(argv=None):
                    help='the data\'s class texture in grey levels '
                    '(tools/gen_datasets.py --class-texture; default '
                    '%(default)s; 0: the hue-only data)')
+    p.add_argument('--min-thin-px', type=float, default=MIN_THIN_PX,
+                   help='poles, traffic lights and signs at least this many '
+                   'pixels across (tools/gen_datasets.py --min-thin-px; '
+                   'default %(default)s; 0: their true size)')
     p.add_argument('--mt-stage1-iters', type=int, default=1500,
                    help='steps of the multi-task stage 1 (its config\'s '
                    'cpu_mt_stage1_iters)')
@@ -223,7 +233,8 @@ def split_dir(split: str) -> str:
 
 def prepare_data(py: str, data_seed: int, splits: List[str],
                  multitask: bool = False, class_tint: float = CLASS_TINT,
-                 class_texture: float = CLASS_TEXTURE) -> str:
+                 class_texture: float = CLASS_TEXTURE,
+                 min_thin_px: float = MIN_THIN_PX) -> str:
     """Generate one dataset (idempotent; made again when the class cues
     change) and its splits (``multitask``: also its boxes and multi-task
     splits); its root."""
@@ -234,7 +245,7 @@ def prepare_data(py: str, data_seed: int, splits: List[str],
                 'cityscapes', '--seed', str(data_seed), '--num-train',
                 str(NUM_TRAIN), '--num-val', str(NUM_VAL), '--num-extra',
                 '0', '--class-tint', str(class_tint), '--class-texture',
-                str(class_texture)],
+                str(class_texture), '--min-thin-px', str(min_thin_px)],
                [py, 'tools/make_splits.py', '--dataset', 'cityscapes',
                 '--data-root', root, '--fractions', *fractions,
                 '--num-splits', '1']], data_seed, last=len(splits) + 1)
@@ -738,7 +749,8 @@ def main(argv=None):
         prepare_data(py, d, args.splits,
                      multitask=any(a in MT_ARMS for a in args.arms),
                      class_tint=args.class_tint,
-                     class_texture=args.class_texture)
+                     class_texture=args.class_texture,
+                     min_thin_px=args.min_thin_px)
     index = {job.key: k for k, job in enumerate(jobs, 1)}
     pending, running = list(jobs), {}
     errors = (RunFailed, IndexError, AttributeError)

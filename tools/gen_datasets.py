@@ -116,6 +116,13 @@ def parse_args(argv=None):
         'to each labeled pixel (0..127; default 0: none), a class cue the '
         'strong views\' photometric operations keep (docs/cpu_benchmark.md)')
     p.add_argument(
+        '--min-thin-px',
+        type=float,
+        default=0.0,
+        help='Cityscapes: draw poles, traffic lights and signs at least '
+        'this many pixels across (0..16; default 0: their true size), so '
+        'that they carry the class texture (docs/cpu_benchmark.md)')
+    p.add_argument(
         '--voc-fixed-size',
         action='store_true',
         help='all VOC (and COCO) images W x H (default: VOC-like mix '
@@ -134,7 +141,8 @@ def main(argv=None):
         extra = dict(
             cityscapes=dict(num_cities=args.num_cities,
                             class_tint=args.class_tint,
-                            class_texture=args.class_texture),
+                            class_texture=args.class_texture,
+                            min_thin_px=args.min_thin_px),
             voc=dict(vary_size=not args.voc_fixed_size),
             bdd100k=dict(),
             ade20k=dict(annotations=args.ade20k_annotations),

@@ -47,7 +47,7 @@ reproduces the label image, and the k-th object of a thing label is instance
 """
 import colorsys
 import os.path as osp
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, List
 
 import numpy as np
@@ -448,10 +448,21 @@ class CityscapesSceneGenerator:
 
     Args:
         width, height: image size in pixels (Cityscapes is 2:1).
+        min_thin_px: > 0 draws poles (and traffic-light arms) at least this
+            many pixels wide and traffic lights and signs at least this many
+            pixels across (scaled about their centre), the CPU benchmark's
+            easier data: at 1/8 of Cityscapes' resolution a far pole is
+            1-2 px wide, too thin to carry the class texture
+            (:mod:`.class_texture`), where in the real 2048 px images it has
+            8-16 px of texture and shape. 0 (default) draws them at their
+            true size; it takes no random draws either way, so the rest of
+            the scene is the same.
     """
 
-    def __init__(self, width: int = 256, height: int = 128):
+    def __init__(self, width: int = 256, height: int = 128,
+                 min_thin_px: float = 0.0):
         self.w, self.h = int(width), int(height)
+        self.min_thin_px = float(min_thin_px)
 
     # camera --------------------------------------------------------------
     def _proj(self, X, Y, z):
@@ -994,25 +1005,36 @@ class CityscapesSceneGenerator:
         arm = 0.0
         if top > 0.7:  # traffic light over the road on an arm
             arm = -sgn * rng.uniform(1.5, 4.0)
+        pole = [
+            replace(p, width=max(p.width, self.min_thin_px))
+            for p in self._place_ground(_pole(rng, ph, arm), X, z)
+        ]
         self._paint(
-            'pole',
-            self._place_ground(_pole(rng, ph, arm), X, z),
-            pick(rng, GREYS[:4] + [(60, 80, 60)]),
-            fine=0.03)
+            'pole', pole, pick(rng, GREYS[:4] + [(60, 80, 60)]), fine=0.03)
         if top < 0.45:
             sx, sy = self._proj(X, ph - rng.uniform(0.2, 1.2), z)
+            sign = _sign(rng)
             self._paint(
                 'traffic sign',
-                place(_sign(rng), sx, sy, self._ppm(z)),
+                place(sign, sx, sy, self._thin_scale(sign, z)),
                 np.zeros(3),
                 fine=0.03)
         elif top > 0.6:
             lx, ly = self._proj(X + arm, ph - 0.6, z)
+            light = _traffic_light(rng)
             self._paint(
                 'traffic light',
-                place(_traffic_light(rng), lx, ly, self._ppm(z)),
+                place(light, lx, ly, self._thin_scale(light, z)),
                 np.zeros(3),
                 fine=0.03)
+
+    def _thin_scale(self, parts, z):
+        """Pixels per metre of a small object at depth ``z``: the camera's,
+        raised so that the object's smaller side is at least
+        ``min_thin_px`` pixels (its parts' local frame is centred on 0)."""
+        pts = np.concatenate([p.pts for p in parts])
+        side = float((pts.max(0) - pts.min(0)).min())
+        return max(self._ppm(z), self.min_thin_px / max(side, 1e-6))
 
     def _large_vehicle(self, rng, kind, X, z, side, flip):
         """A truck, bus or train (tram), from behind or from the side; the
@@ -1146,7 +1168,8 @@ def generate_cityscapes(out_dir: str,
                         size=(256, 128),
                         num_cities: int = 3,
                         class_tint: float = 0.0,
-                        class_texture: float = 0.0) -> Dict[str, int]:
+                        class_texture: float = 0.0,
+                        min_thin_px: float = 0.0) -> Dict[str, int]:
     """Write a synthetic Cityscapes tree under ``out_dir`` (the
     ``cityscapes`` folder itself). Returns the number of images per split.
 
@@ -1157,7 +1180,9 @@ def generate_cityscapes(out_dir: str,
     ``class_texture`` > 0 adds that many grey levels of its class's pattern
     (:func:`~mmssl.datasets.synthetic.class_texture.texture_classes`: a cue
     the strong views' photometric operations keep); the scenes and labels
-    are the same as without them.
+    are the same as without them. ``min_thin_px`` > 0 draws poles, traffic
+    lights and signs at least that many pixels across
+    (:class:`CityscapesSceneGenerator`), the rest of each scene unchanged.
     """
     if not 0.0 <= class_tint <= 1.0:
         raise ValueError(f'class_tint must be in [0, 1], got {class_tint}')
@@ -1165,7 +1190,10 @@ def generate_cityscapes(out_dir: str,
         raise ValueError(
             f'class_texture must be in [0, 127] grey levels, got '
             f'{class_texture}')
-    gen = CityscapesSceneGenerator(*size)
+    if not 0.0 <= min_thin_px <= 16.0:
+        raise ValueError(
+            f'min_thin_px must be in [0, 16] pixels, got {min_thin_px}')
+    gen = CityscapesSceneGenerator(*size, min_thin_px=min_thin_px)
     counts = dict(train=num_train, val=num_val, train_extra=num_extra)
     for split, num in counts.items():
         for i, (city, stem) in enumerate(_names(split, num, num_cities)):

@@ -13,23 +13,54 @@ equalization and autocontrast (monotone), posterization (at the
 benchmark's amplitude of 32 its two levels are 64 apart, more than a 3-bit
 level step of 32), solarization unless its threshold falls between the
 pattern's two levels, and the strong views' rotations up to 30 degrees
-(horizontal and vertical stripes stay 60 degrees or more apart). Classes
-whose train ids are neighbours (the look-alikes: vegetation / terrain,
-person / rider, the vehicles) get different kinds (``id mod 5``).
+(horizontal and vertical stripes stay 60 degrees or more apart).
+
+Which class gets which kind (:data:`CLASS_KINDS`) is a colouring of the
+classes that touch or look alike in a street scene, so that without its
+hue a pixel's texture still tells them apart: road / sidewalk / terrain,
+building / wall / fence, pole / traffic light / traffic sign / sky,
+vegetation / terrain, person / rider, rider / motorcycle / bicycle, car /
+truck / bus, bus / train. (The first code, ``id mod 5``, gave rider and
+motorcycle, and sky and pole, the same kind; Dense FixMatch lost rider and
+motorcycle, docs/cpu_benchmark.md.) Five kinds cannot separate every pair:
+building and vegetation share the checkerboard.
 """
 import numpy as np
 
 # What the generator's stamp records, so data made with another code is
 # made again.
-TEXTURE_CODE = 'mod5-flat-hstripe-vstripe-checker-dots-p6'
+TEXTURE_CODE = 'street-colouring-v2-flat-hstripe-vstripe-checker-dots-p6'
 # period of every pattern, in pixels of the generated image
 PERIOD = 6
 KINDS = ('flat', 'hstripe', 'vstripe', 'checker', 'dots')
+# the kind of each Cityscapes train id (0 road .. 18 bicycle)
+CLASS_KINDS = (
+    'flat',  # road
+    'hstripe',  # sidewalk
+    'checker',  # building
+    'vstripe',  # wall
+    'dots',  # fence
+    'flat',  # pole
+    'hstripe',  # traffic light
+    'vstripe',  # traffic sign
+    'checker',  # vegetation
+    'vstripe',  # terrain
+    'dots',  # sky
+    'hstripe',  # person
+    'checker',  # rider
+    'vstripe',  # car
+    'dots',  # truck
+    'hstripe',  # bus
+    'checker',  # train
+    'flat',  # motorcycle
+    'dots',  # bicycle
+)
+_KIND_INDEX = np.array([KINDS.index(k) for k in CLASS_KINDS], np.int64)
 
 
 def texture_kind(train_id: int) -> str:
-    """The pattern of class ``train_id``: ``KINDS[train_id % 5]``."""
-    return KINDS[int(train_id) % len(KINDS)]
+    """The pattern of class ``train_id`` (:data:`CLASS_KINDS`)."""
+    return CLASS_KINDS[int(train_id)]
 
 
 def texture_patterns(height: int, width: int) -> np.ndarray:
@@ -55,7 +86,7 @@ def texture_classes(img: np.ndarray, train_ids: np.ndarray,
         return img
     pats = texture_patterns(*train_ids.shape)
     valid = train_ids < 255
-    kind = np.where(valid, train_ids, 0).astype(np.int64) % len(KINDS)
+    kind = _KIND_INDEX[np.where(valid, train_ids, 0).astype(np.int64)]
     delta = np.take_along_axis(pats, kind[None], 0)[0] * amplitude
     delta = np.where(valid, delta, 0)
     out = img.astype(np.float32) + delta[..., None]

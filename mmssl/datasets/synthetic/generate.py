@@ -60,7 +60,8 @@ DATASET_COUNTS = {
     'coco': dict(num_train=48, num_val=24),
 }
 _DEFAULT_EXTRA = {
-    'cityscapes': dict(num_cities=3, class_tint=0.0, class_texture=0.0),
+    'cityscapes': dict(num_cities=3, class_tint=0.0, class_texture=0.0,
+                       min_thin_px=0.0),
     'voc': dict(vary_size=True, boundary=0),
     'bdd100k': dict(num_seg_val=6, num_seg_in_det_train=5,
                     num_seg_in_det_val=3, num_det_unlabeled=3,
@@ -105,7 +106,8 @@ def generate_dataset(data_root: str,
         size: ``(W, H)``; defaults to 256x128 (Cityscapes) / 160x120 (VOC,
             COCO) / 160x90 (BDD100K) / 128x96 (ADE20K).
         force: regenerate even if the stamp matches.
-        **extra: ``num_cities``, ``class_tint``, ``class_texture``
+        **extra: ``num_cities``, ``class_tint``, ``class_texture``,
+            ``min_thin_px``
             (Cityscapes), ``vary_size`` / ``boundary``
             (VOC), ``num_seg_val``, ``num_seg_in_det_train``,
             ``num_seg_in_det_val``, ``num_det_unlabeled``,
@@ -136,7 +138,7 @@ def generate_dataset(data_root: str,
         raise TypeError(f'unexpected arguments for {dataset}: '
                         f'{sorted(unknown)}')
     root = osp.join(data_root, DATASET_DIRS[dataset])
-    for cue in ('class_tint', 'class_texture'):
+    for cue in ('class_tint', 'class_texture', 'min_thin_px'):
         if not extra.get(cue, 1):
             # the default (none) keeps the stamps of data made before the
             # option existed
