@@ -77,7 +77,7 @@ def test_every_arm_starts_from_its_own_stage1(jobs):
         assert opt(j, 'test_dataloader.dataset.data_root') == root
     semi = {j.arm for j in jobs if j.semi and j.task == 'seg'}
     assert semi == set(br.ARMS) - set(br.MT_ARMS) - set(br.ABLATIONS) - {
-        'baseline', 'dars_r1', 'dars_r2'} | {'dars'}
+        'baseline', 'baseline_ema', 'dars_r1', 'dars_r2'} | {'dars'}
     dars = [j for j in jobs if j.arm == 'dense_fixmatch_dars'][0]
     target = 'model.semi_train_cfg.pseudo_label_filter.target'
     assert opt(dars, target + '.ann_file') == 'splits/1-8/split0/labeled.txt'

@@ -92,6 +92,10 @@ STAGE1 = CFG_DIR + 'deeplabv3plus_r18-d16_1xb4-cpu-sup_synthcityscapes.py'
 # and EMA teacher both start from it)
 ARMS = dict(
     baseline=STAGE1,
+    # the supervised baseline evaluated with the EMA of its weights, as the
+    # semi-supervised arms are with their EMA teacher
+    baseline_ema=CFG_DIR + 'deeplabv3plus_r18-d16_1xb4-cpu-sup-ema_'
+    'synthcityscapes.py',
     dense_fixmatch=CFG_DIR + 'dense-fixmatch_deeplabv3plus_r18-d16_'
     '1xb8-explicit-cpu-stage2_synthcityscapes.py',
     fixmatch_star=CFG_DIR + 'fixmatch-star_deeplabv3plus_r18-d16_'
@@ -129,6 +133,7 @@ LABELS = dict(
     stage1='stage 1 (supervised, few labels)',
     all_labels='supervised, all labels',
     baseline='supervised baseline',
+    baseline_ema='supervised baseline, EMA weights',
     dense_fixmatch='Dense FixMatch',
     fixmatch_star='FixMatch*',
     classmix='ClassMix',
