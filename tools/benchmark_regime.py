@@ -5,8 +5,8 @@ The papers start from an ImageNet-pretrained backbone; here the backbone
 comes from ``tools/pretrain_backbone.py`` (a CPU pretraining on generated
 street scenes of other generator seeds, cached). Then, per dataset
 (``--data-seeds``: ``tools/gen_datasets.py --seed d --class-tint
-0.5`` with 96 train and 32 val images into
-``data/cpu_benchmark/data<d>``) and labeled split (``--splits``:
+0.5 --class-texture 32 --min-thin-px 4`` with 96 train and 32 val images
+into ``data/cpu_benchmark/data<d>``) and labeled split (``--splits``:
 fractions of the 96 train images, ``tools/make_splits.py --fractions``;
 the rest of train is the unlabeled set):
 
@@ -16,8 +16,9 @@ the rest of train is the unlabeled set):
    semi-supervised arms start from;
 2. **arms** (``--arms``): each trains ``--iters`` more from the stage-1
    checkpoint with the same labeled batches, learning rate and schedule:
-   ``baseline`` (labeled only) and the semi-supervised methods (4 labeled +
-   4 unlabeled per batch), evaluated with their EMA teacher; the
+   ``baseline`` (labeled only), ``baseline_ema`` (the same, evaluated
+   with the EMA of its weights) and the semi-supervised methods (4
+   labeled + 4 unlabeled per batch), evaluated with their EMA teacher; the
    offline DARS rounds (``dars_r1``, ``dars_r2``: one
    ``tools/dars_rounds.py --rounds 2`` job with the stage-1 checkpoint as
    round 0; round k pseudo-labels the unlabeled images with round k-1's
