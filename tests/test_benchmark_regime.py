@@ -411,3 +411,26 @@ def test_jobs_below_one_is_refused(capsys):
     with pytest.raises(SystemExit):
         br.parse_args(['--jobs', '0'])
     assert '--jobs must be >= 1, got 0' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize('arms,reference', [
+    (['baseline', 'baseline_ema', 'dense_fixmatch'], 'baseline_ema'),
+    (['baseline', 'dense_fixmatch'], 'baseline')])
+def test_report_compares_with_the_ema_baseline_when_it_ran(
+        arms, reference, tmp_path, monkeypatch):
+    """The semi-supervised arms are evaluated with their EMA teacher: the
+    report's reference is the EMA baseline whenever it is in the run."""
+    import analysis_tools.benchmark_report as report
+    _fake_runs(monkeypatch, tmp_path)
+    seen = {}
+
+    def write_report(results, md, prefix, **kw):
+        seen.update(kw)
+        return dict(md=md, png=[])
+
+    monkeypatch.setattr(report, 'write_report', write_report)
+    assert br.main(['--data-seeds', '0', '--splits', '1-8', '--arms',
+                    *arms, '--pretrained', 'none.pth', '--work-dir', 'wd',
+                    '--md', str(tmp_path / 'r.md')]) == 0
+    assert seen['reference'] == dict(seg=reference, multitask='mt_baseline')
+    assert set(arms) <= set(seen['arms'])

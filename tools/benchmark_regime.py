@@ -42,8 +42,9 @@ per (dataset, split): the stage-1 model's per-class IoU and the classes
 it never predicts (0 IoU), the few-label baseline, the all-label
 reference and their gap. At the end
 ``tools/analysis_tools/benchmark_report.py`` writes the table (mean +-
-std over datasets, per split, wins against the baseline, classes losing
-more than 5 IoU) to ``--md`` and bar plots with error bars next to it.
+std over datasets, per split, wins against the baseline, the EMA
+baseline when it ran, classes losing more than 5 IoU) to ``--md`` and
+bar plots with error bars next to it.
 
 Usage:
     python tools/benchmark_regime.py [--data-seeds 0 1 2] \
@@ -607,6 +608,14 @@ def print_mt_rows(runs: List[dict], n1: int, n2: int) -> None:
             f'{c:7.2f}' for c in cells[:3]) + f' {cells[3]:16.2f}')
 
 
+def seg_reference(arms: List[str]) -> str:
+    """The arm the report compares the segmentation arms with: the EMA
+    baseline when it ran (the semi-supervised arms are evaluated with
+    their EMA teacher, so only it is a like-for-like reference), else the
+    plain baseline."""
+    return 'baseline_ema' if 'baseline_ema' in arms else 'baseline'
+
+
 def print_table(runs: List[dict], args, wall: float) -> None:
     """The at-a-glance table: per arm the mIoU / aAcc (mean +- std over
     datasets when there are several) per split, few labels -> all labels."""
@@ -810,7 +819,8 @@ def main(argv=None):
         out = write_report(
             results_path, args.md,
             osp.splitext(args.md)[0], arms=arms, labels=arms,
-            reference=dict(seg='baseline', multitask='mt_baseline'),
+            reference=dict(seg=seg_reference(args.arms),
+                           multitask='mt_baseline'),
             extra=extra,
             title='CPU benchmark in the papers\' regime')
         print(f'[bench] report: {out["md"]} ' + ' '.join(out['png']))
