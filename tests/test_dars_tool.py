@@ -7,8 +7,10 @@ import os
 import os.path as osp
 import subprocess
 
+import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT, 'tests', 'configs', 'tiny_dars_pseudo_label.py')
@@ -53,6 +55,15 @@ def checkpoints(tiny_env, tmp_path_factory):
     mp.undo()
 
 
+def _quality_tool():
+    spec = importlib.util.spec_from_file_location(
+        'pseudo_label_quality', osp.join(ROOT, 'tools', 'analysis_tools',
+                                         'pseudo_label_quality.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def _pngs(root):
     files = sorted(glob.glob(osp.join(root, 'gtFine', '**', '*.png'),
                              recursive=True))
@@ -74,6 +85,20 @@ def test_semi_teacher_plain_and_resume_identical(tiny_env, checkpoints,
     # DARS: the pseudo-labels number exactly the kept counts of the plan
     assert s1['pseudo_label_counts'] == s1['plan']['kept_counts']
     assert osp.isfile(full / 'class_distribution.png')
+    # their quality against the generated ground truth, counted here
+    # pixel by pixel (tools/analysis_tools/pseudo_label_quality.py)
+    q = _quality_tool().main(
+        [str(full), '--data-root', tiny_env['MMSSL_TEST_DATA_ROOT']])
+    assert q['images'] == 4
+    expected = np.zeros((19, 20), np.int64)
+    for rel in _pngs(full):
+        pseudo = np.array(Image.open(full / rel))
+        gt = np.array(Image.open(
+            osp.join(tiny_env['MMSSL_TEST_DATA_ROOT'], rel)))
+        for g in range(19):
+            for p in list(range(19)) + [255]:
+                expected[g, min(p, 19)] += np.sum((gt == g) & (pseudo == p))
+    assert np.array_equal(q['confusion'], expected) and expected.sum() > 0
     # the teacher of the semi checkpoint == the plain checkpoint
     plain = tmp_path / 'plain'
     tool.main([CONFIG, str(checkpoints / 'plain.pth'), '--out', str(plain)])
