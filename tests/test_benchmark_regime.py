@@ -434,3 +434,33 @@ def test_report_compares_with_the_ema_baseline_when_it_ran(
                     '--md', str(tmp_path / 'r.md')]) == 0
     assert seen['reference'] == dict(seg=reference, multitask='mt_baseline')
     assert set(arms) <= set(seen['arms'])
+
+
+def test_another_train_set_size_has_its_own_data_and_runs():
+    """--num-train: the data under data<d>_n<N>, every run tagged with it
+    (so no run of the 96-image data is reused), the default unchanged; a
+    split that does not divide it is refused."""
+    args = br.parse_args(['--data-seeds', '0', '--splits', '1-8', '--arms',
+                          'baseline', 'dense_fixmatch', 'dars_r1',
+                          '--num-train', '384', '--work-dir', 'wd',
+                          '--stage1-iters', '60', '--iters', '15'])
+    root = 'data/cpu_benchmark/data0_n384/cityscapes/'
+    jobs = br.plan(args)
+    assert [j.arm for j in jobs] == ['all_labels', 'stage1', 'baseline',
+                                     'dense_fixmatch', 'dars']
+    for j in jobs:
+        assert j.num_train == 384 and '_data0_n384' in j.work_dir
+        assert osp.relpath(br.data_stamp(j), br.ROOT) == root + br.DATA_STAMP
+        for key in ('train_dataloader.dataset.data_root',
+                    'train_dataloader.dataset.labeled.data_root',
+                    'train_dataloader.dataset.unlabeled.data_root',
+                    'test_dataloader.dataset.data_root'):
+            found = [o for o in j.opts if o.startswith(key + '=')]
+            assert all(o == f'{key}={root}' for o in found)
+        if j.arm not in ('all_labels', 'dars'):
+            assert opt(j, 'test_dataloader.dataset.data_root') == root
+    assert opt(jobs[3], 'model.segmentor.init_cfg.checkpoint') == \
+        'wd/stage1_60i_data0_n384_1-8/iter_60.pth'
+    assert br.data_root(0) == 'data/cpu_benchmark/data0/cityscapes/'
+    with pytest.raises(SystemExit):
+        br.parse_args(['--splits', '1-5', '--num-train', '96'])

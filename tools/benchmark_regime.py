@@ -199,6 +199,10 @@ def parse_args(argv=None):
     p.add_argument('--mt-stage1-iters', type=int, default=1500,
                    help='steps of the multi-task stage 1 (its config\'s '
                    'cpu_mt_stage1_iters)')
+    p.add_argument('--num-train', type=int, default=NUM_TRAIN,
+                   help='train images per dataset (default %(default)s; '
+                   'another count goes to data/cpu_benchmark/data<d>_n<N> '
+                   'and tags its runs _n<N>)')
     p.add_argument('--iters', type=int, default=150,
                    help='stage-2 iterations of every arm')
     p.add_argument('--seed', type=int, default=0, help='training seed')
@@ -227,11 +231,27 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     if args.jobs < 1:
         p.error(f'--jobs must be >= 1, got {args.jobs}')
+    for split in args.splits:
+        den = int(split.split('-')[1]) if split.count('-') == 1 and \
+            split.split('-')[1].isdigit() else 0
+        if not den or args.num_train % den:
+            p.error(f'--splits {split}: expected 1-<k> with k dividing '
+                    f'--num-train {args.num_train}')
     return args
 
 
-def data_root(data_seed: int) -> str:
-    return f'data/cpu_benchmark/data{data_seed}/cityscapes/'
+def data_name(data_seed: int, num_train: int = NUM_TRAIN) -> str:
+    """``data<seed>``, with ``_n<num_train>`` when not the default 96:
+    the folder under ``data/cpu_benchmark`` and the tag of its runs. The
+    generator draws image k of a seed the same whatever the count, so
+    ``data0_n384`` holds ``data0``'s 96 train images (and its val set)
+    plus 288 more."""
+    tag = '' if num_train == NUM_TRAIN else f'_n{num_train}'
+    return f'data{data_seed}{tag}'
+
+
+def data_root(data_seed: int, num_train: int = NUM_TRAIN) -> str:
+    return f'data/cpu_benchmark/{data_name(data_seed, num_train)}/cityscapes/'
 
 
 def split_dir(split: str) -> str:
@@ -241,23 +261,25 @@ def split_dir(split: str) -> str:
 def prepare_data(py: str, data_seed: int, splits: List[str],
                  multitask: bool = False, class_tint: float = CLASS_TINT,
                  class_texture: float = CLASS_TEXTURE,
-                 min_thin_px: float = MIN_THIN_PX) -> str:
+                 min_thin_px: float = MIN_THIN_PX,
+                 num_train: int = NUM_TRAIN) -> str:
     """Generate one dataset (idempotent; made again when the class cues
     change) and its splits (``multitask``: also its boxes and multi-task
     splits); its root."""
-    root = data_root(data_seed)
+    root = data_root(data_seed, num_train)
     fractions = [s.replace('-', '/') for s in splits]
     run_quiet([[py, 'tools/gen_datasets.py', '--out',
-                f'data/cpu_benchmark/data{data_seed}', '--dataset',
+                f'data/cpu_benchmark/{data_name(data_seed, num_train)}',
+                '--dataset',
                 'cityscapes', '--seed', str(data_seed), '--num-train',
-                str(NUM_TRAIN), '--num-val', str(NUM_VAL), '--num-extra',
+                str(num_train), '--num-val', str(NUM_VAL), '--num-extra',
                 '0', '--class-tint', str(class_tint), '--class-texture',
                 str(class_texture), '--min-thin-px', str(min_thin_px)],
                [py, 'tools/make_splits.py', '--dataset', 'cityscapes',
                 '--data-root', root, '--fractions', *fractions,
                 '--num-splits', '1']], data_seed, last=len(splits) + 1)
     if multitask:
-        prepare_mt_data(py, root, splits, NUM_TRAIN)
+        prepare_mt_data(py, root, splits, num_train)
     return root
 
 
@@ -275,7 +297,8 @@ def retrain_after(job: 'Job', records: Dict[str, dict],
 def data_stamp(job: 'Job') -> str:
     """The generator's stamp of the job's dataset: rewritten whenever the
     data is made again (e.g. another tint palette)."""
-    return osp.join(ROOT, data_root(job.data_seed), DATA_STAMP)
+    return osp.join(ROOT, data_root(job.data_seed, job.num_train),
+                    DATA_STAMP)
 
 
 def newest(*paths: Optional[str]) -> Optional[str]:
@@ -301,6 +324,7 @@ class Job:
     rounds: int = 0
     round0: Optional[str] = None
     task: str = 'seg'  # or 'multitask' (tools/regime_multitask.py)
+    num_train: int = NUM_TRAIN  # images of its dataset's train set
 
     @property
     def key(self) -> str:
@@ -359,19 +383,21 @@ def plan(args) -> List[Job]:
     # stage 1; a semi-supervised model has no 'pretrained' of its own)
     backbone = ([f'model.pretrained={args.pretrained}']
                 if args.pretrained else [])
+    nt = dict(num_train=args.num_train)
     for d in args.data_seeds:
-        root = data_root(d)
+        root, name = data_root(d, args.num_train), data_name(
+            d, args.num_train)
         if not args.no_all_labels:
             jobs.append(Job(
                 'all_labels', d, '', STAGE1, n1 + n2,
-                osp.join(wd, f'all_labels_{n1 + n2}i_data{d}'),
+                osp.join(wd, f'all_labels_{n1 + n2}i_{name}'), **nt,
                 opts=schedule_opts(n1 + n2) + seed + backbone + logs +
                 ['train_dataloader.dataset.ann_file='] +
                 train_root_opts(False, root)))
         for split in args.splits:
             sd = split_dir(split)
             s1 = Job('stage1', d, split, STAGE1, n1,
-                     osp.join(wd, f'stage1_{n1}i_data{d}_{split}'),
+                     osp.join(wd, f'stage1_{n1}i_{name}_{split}'), **nt,
                      opts=schedule_opts(n1) + seed + backbone + logs +
                      split_opts(False, sd) + train_root_opts(False, root))
             jobs.append(s1)
@@ -380,8 +406,8 @@ def plan(args) -> List[Job]:
                 if arm == first_dars:
                     jobs.append(Job(
                         'dars', d, split, DARS_CONFIG, n2,
-                        osp.join(wd, f'dars_{n1}i_{n2}i_data{d}_{split}'),
-                        semi=True, needs=s1.key, rounds=dars_rounds,
+                        osp.join(wd, f'dars_{n1}i_{n2}i_{name}_{split}'),
+                        **nt, semi=True, needs=s1.key, rounds=dars_rounds,
                         round0=ckpt,
                         opts=round_opts(root, sd, args.seed, n2,
                                         args.log_interval)))
@@ -390,8 +416,8 @@ def plan(args) -> List[Job]:
                 key = SEMI_INIT_KEY if semi[arm] else SUPERVISED_INIT_KEY
                 jobs.append(Job(
                     arm, d, split, ARMS[arm], n2,
-                    osp.join(wd, f'{arm}_{n1}i_{n2}i_data{d}_{split}'),
-                    semi=semi[arm], needs=s1.key,
+                    osp.join(wd, f'{arm}_{n1}i_{n2}i_{name}_{split}'),
+                    **nt, semi=semi[arm], needs=s1.key,
                     opts=schedule_opts(n2) + seed + logs +
                     split_opts(semi[arm], sd, target[arm]) +
                     train_root_opts(semi[arm], root, target[arm]) +
@@ -404,14 +430,15 @@ def plan(args) -> List[Job]:
 def plan_multitask(args, d: int, split: str, arms: List[str],
                    logs: List[str]) -> List[Job]:
     """The multi-task stage 1 of one (dataset, split) and its arms."""
-    root, wd = data_root(d), args.work_dir
-    regime = mt_regime(split, NUM_TRAIN)
+    root, wd = data_root(d, args.num_train), args.work_dir
+    name, nt = data_name(d, args.num_train), dict(num_train=args.num_train)
+    regime = mt_regime(split, args.num_train)
     n1, n2 = args.mt_stage1_iters, args.iters
     common = [f'randomness.seed={args.seed}'] + logs
     s1_opts = common + ([f'model.backbone.init_cfg.checkpoint='
                          f'{args.pretrained}'] if args.pretrained else [])
     s1 = Job('mt_stage1', d, split, MT_STAGE1, n1,
-             osp.join(wd, f'mt_stage1_{n1}i_data{d}_{split}'),
+             osp.join(wd, f'mt_stage1_{n1}i_{name}_{split}'), **nt,
              task='multitask',
              opts=mt_job_opts('mt_stage1', False, root, regime, n1, s1_opts))
     jobs = [s1]
@@ -420,7 +447,7 @@ def plan_multitask(args, d: int, split: str, arms: List[str],
         semi = is_semi(MT_ARMS[arm])
         jobs.append(Job(
             arm, d, split, MT_ARMS[arm], n2,
-            osp.join(wd, f'{arm}_{n1}i_{n2}i_data{d}_{split}'),
+            osp.join(wd, f'{arm}_{n1}i_{n2}i_{name}_{split}'), **nt,
             semi=semi, needs=s1.key, task='multitask',
             opts=mt_job_opts(arm, semi, root, regime, n2, common, ckpt)))
     return jobs
@@ -544,7 +571,7 @@ def run_dars(job: Job, round0: str, arms: List[str], force: bool):
             continue
         rec = evaluate_checkpoint(
             f'{job.key} round {k}', job.config, ckpt, rdir,
-            eval_root_opts(data_root(job.data_seed)))
+            eval_root_opts(data_root(job.data_seed, job.num_train)))
         rec.update(train_secs=secs, reused=not trained, checkpoint=ckpt)
         timing['test_secs'] += rec['test_secs']
         out.append((arm, rec, job.iters * k, rdir))
@@ -626,8 +653,8 @@ def print_table(runs: List[dict], args, wall: float) -> None:
     steps = dict(stage1=f'{n1}', all_labels=f'{n1 + n2}',
                  **{a: f'{n1}+{k * n2}' for a, k in DARS_ROUNDS.items()})
     for split in args.splits:
-        num = round(NUM_TRAIN / int(split.split('-')[1]))
-        print(f'\n{num} of {NUM_TRAIN} train images labeled ({split}), '
+        num = round(args.num_train / int(split.split('-')[1]))
+        print(f'\n{num} of {args.num_train} train images labeled ({split}), '
               f'{NUM_VAL} val images, datasets {args.data_seeds}')
         print(f'{"":44s} {"steps":>9s} {"mIoU":>13s} {"aAcc":>13s}')
         for arm in order:
@@ -641,7 +668,7 @@ def print_table(runs: List[dict], args, wall: float) -> None:
                       if len(vals) > 1 else '')
                 cells.append(f'{statistics.mean(vals):.2f}{sd}')
             label = LABELS[arm] + (
-                f' (+{NUM_TRAIN - num} unlabeled)'
+                f' (+{args.num_train - num} unlabeled)'
                 if any(r.get('semi') for r in rs) else '')
             print(f'{label[:44]:44s} {steps.get(arm, f"{n1}+{n2}"):>9s} '
                   f'{cells[0]:>13s} {cells[1]:>13s}')
@@ -671,14 +698,16 @@ def execute(job: Job, records: Dict[str, dict], args,
     if job.task == 'multitask':
         rec = train_and_test(
             job.key, job.config, job.work_dir, job.iters, job.opts,
-            mt_eval_opts(data_root(job.data_seed)), args.force, older,
+            mt_eval_opts(data_root(job.data_seed, job.num_train)),
+            args.force, older,
             parse=mt_test_record)
         rec['pseudo_boxes_per_img'] = pseudo_boxes_per_img(
             job.work_dir + '.train.log')
     else:
         rec = train_and_test(
             job.key, job.config, job.work_dir, job.iters, job.opts,
-            eval_root_opts(data_root(job.data_seed)), args.force, older,
+            eval_root_opts(data_root(job.data_seed, job.num_train)),
+            args.force, older,
             parse=seg_test_record)
     return [(job.arm, rec, job.iters, job.work_dir)], rec
 
@@ -720,7 +749,7 @@ def main(argv=None):
     by_job: Dict[int, List[dict]] = {}  # plan index -> its runs
     failed, failed_keys = [], set()
     settings = dict(vars(args), stage1_config=STAGE1, configs=ARMS,
-                    num_train=NUM_TRAIN, num_val=NUM_VAL)
+                    num_val=NUM_VAL)
 
     def runs_in_plan_order():
         return [r for k in sorted(by_job) for r in by_job[k]]
@@ -765,7 +794,8 @@ def main(argv=None):
                      multitask=any(a in MT_ARMS for a in args.arms),
                      class_tint=args.class_tint,
                      class_texture=args.class_texture,
-                     min_thin_px=args.min_thin_px)
+                     min_thin_px=args.min_thin_px,
+                     num_train=args.num_train)
     index = {job.key: k for k, job in enumerate(jobs, 1)}
     pending, running = list(jobs), {}
     errors = (RunFailed, IndexError, AttributeError)
