@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from test_pseudo_label_quality import _tool as _quality_tool
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT, 'tests', 'configs', 'tiny_dars_pseudo_label.py')
@@ -53,15 +54,6 @@ def checkpoints(tiny_env, tmp_path_factory):
     torch.save(dict(state_dict=semi, meta={}), d / 'semi.pth')
     yield d
     mp.undo()
-
-
-def _quality_tool():
-    spec = importlib.util.spec_from_file_location(
-        'pseudo_label_quality', osp.join(ROOT, 'tools', 'analysis_tools',
-                                         'pseudo_label_quality.py'))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _pngs(root):
