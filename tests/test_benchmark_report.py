@@ -251,3 +251,46 @@ def test_write_report_and_cli(br, tmp_path):
     bad_path = _write(tmp_path, bad, 'bad.json')
     assert br.main([bad_path, '--md', str(tmp_path / 'bad.md')]) == 1
     assert not (tmp_path / 'bad.md').exists()
+
+
+def test_several_results_files_merge(br, tmp_path):
+    """Two invocations' files make one report: a reused run counted once, a
+    missing regime value filled from the other file, two different runs
+    under one key an error naming both files."""
+    runs = _runs()
+    seg = [r for r in runs if r['task'] == 'seg']
+    first = seg[:10]            # baseline of both splits + 4 Dense FixMatch
+    second = seg[6:]            # overlaps first in 4 runs (reused)
+    p1 = _write(tmp_path, first, 'a.json')
+    p2 = _write(tmp_path, second, 'b.json')
+    d1 = json.loads(open(p1).read())
+    d1['regime']['cityscapes/1-8']['all_labels_mIoU'] = None
+    d1['settings']['arms'] = ['baseline']
+    open(p1, 'w').write(json.dumps(d1))
+    d2 = json.loads(open(p2).read())
+    d2['regime']['cityscapes/1-8']['all_labels_mIoU'] = 70.0
+    d2['settings']['arms'] = ['dense_fixmatch']
+    open(p2, 'w').write(json.dumps(d2))
+    merged = br.merge_results([p1, p2])
+    assert merged['runs'] == seg
+    assert merged['regime']['cityscapes/1-8'] == dict(
+        labeled=372, unlabeled=2603, all_labels_mIoU=70.0)
+    assert merged['settings'] == dict(iters=100, crop=[64, 64],
+                                      arms=[['baseline'], ['dense_fixmatch']])
+    # the report of both files equals the report of one file with all runs
+    one = _write(tmp_path, seg, 'one.json')
+    br.write_report(one, str(tmp_path / 'one.md'))
+    assert br.main([p1, p2, '--md', str(tmp_path / 'two.md')]) == 0
+    table = [ln for ln in (tmp_path / 'one.md').read_text().splitlines()
+             if ln.startswith('| Dense FixMatch') or ln.startswith('| dense')]
+    assert table and all(ln in (tmp_path / 'two.md').read_text()
+                         for ln in table)
+    # the same key with another value: an error naming both files
+    changed = [dict(r) for r in second]
+    changed[0]['mIoU'] += 1.0
+    p3 = _write(tmp_path, changed, 'c.json')
+    with pytest.raises(ValueError, match=r'c\.json and .*a\.json both have '
+                       r"the run .*'arm': 'dense_fixmatch'.* different mIoU"):
+        br.merge_results([p1, p3])
+    assert br.main([p1, p3, '--md', str(tmp_path / 'bad.md')]) == 1
+    assert not (tmp_path / 'bad.md').exists()

@@ -21,7 +21,11 @@ Each arm is compared with the reference arm of its task (``seg`` ->
 (``all_labels``, ``stage1`` by default, when present) are shown but not
 compared.
 
-    python tools/analysis_tools/benchmark_report.py RESULTS.json \\
+Several results files (invocations of the benchmark with other arms or
+datasets) make one report: their runs are merged, a run found in more than
+one file (a finished run the runner reused) counted once.
+
+    python tools/analysis_tools/benchmark_report.py RESULTS.json [MORE.json] \\
         --md OUT.md --png-prefix OUT_PREFIX \\
         [--arms a=Label b=Label ...] \\
         [--reference seg=baseline multitask=mt_baseline] \\
@@ -86,6 +90,66 @@ def load_results(path):
     results.setdefault('settings', {})
     results.setdefault('regime', {})
     return results
+
+
+RUN_KEY = ('arm', 'data_seed', 'split', 'seed', 'task')
+RUN_VALUES = ('mIoU', 'aAcc', 'bbox_mAP', 'bbox_mAP_50', 'per_class')
+
+
+def _merge_settings(named):
+    """Settings of several results files: a key's value where the files
+    that have it agree, else the list of their distinct values."""
+    out = {}
+    for key in dict.fromkeys(k for _, s in named for k in s):
+        values = []
+        for _, s in named:
+            if key in s and s[key] not in values:
+                values.append(s[key])
+        out[key] = values[0] if len(values) == 1 else values
+    return out
+
+
+def _merge_regime(regimes):
+    """Regime entries of several files per dataset/split: the first file's
+    values, a missing or None one filled from a later file (one invocation
+    may have run the all-label model, another not)."""
+    out = {}
+    for regime in regimes:
+        for name, entry in regime.items():
+            if not isinstance(entry, dict) or name not in out:
+                out.setdefault(name, entry)
+                continue
+            for k, v in entry.items():
+                if out[name].get(k) is None:
+                    out[name][k] = v
+    return out
+
+
+def merge_results(paths):
+    """One results dict from several results JSONs (e.g. invocations of the
+    benchmark with different arms or datasets): their runs in order, a run
+    present in several files (same arm, data seed, split, training seed and
+    task: a finished run reused) kept once. ValueError naming both files
+    when two such runs differ in a metric."""
+    loaded = [(p, load_results(p)) for p in paths]
+    runs, seen = [], {}
+    for path, results in loaded:
+        for run in results['runs']:
+            key = tuple(run.get(k) for k in RUN_KEY)
+            if key in seen:
+                first_path, first = seen[key]
+                diff = [k for k in RUN_VALUES if first.get(k) != run.get(k)]
+                if diff:
+                    raise ValueError(
+                        f'{path} and {first_path} both have the run '
+                        f'{dict(zip(RUN_KEY, key))} with different '
+                        f'{", ".join(diff)}')
+                continue
+            seen[key] = (path, run)
+            runs.append(run)
+    return dict(
+        settings=_merge_settings([(p, r['settings']) for p, r in loaded]),
+        regime=_merge_regime([r['regime'] for _, r in loaded]), runs=runs)
 
 
 def load_runs(path):
@@ -524,11 +588,15 @@ def resolve_spec(runs, arms=None, labels=None, reference=None, extra=None):
 def write_report(results_json, out_md, out_png_prefix=None, arms=None,
                  labels=None, reference=None, extra=None,
                  title='Learning benchmark', threshold=5.0):
-    """Read ``results_json``, write the bar plots
+    """Read ``results_json`` (a path, or a list of paths merged by
+    ``merge_results``), write the bar plots
     ``<out_png_prefix>_<task>_<metric>.png`` (when a prefix is given) and the
     markdown ``out_md`` (atomically). Returns ``{'md': path, 'png':
     [paths]}``."""
-    results = load_results(results_json)
+    paths = ([results_json] if isinstance(results_json, str)
+             else list(results_json))
+    results = (load_results(paths[0]) if len(paths) == 1
+               else merge_results(paths))
     runs = results['runs']
     arms, labels, reference, extra = resolve_spec(
         runs, arms, labels, reference, extra)
@@ -572,7 +640,9 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('results', help='results JSON of the benchmark')
+    parser.add_argument('results', nargs='+',
+                        help='results JSON(s) of the benchmark; several are '
+                        'merged (a run in more than one is kept once)')
     parser.add_argument('--md', required=True, help='markdown file to write')
     parser.add_argument('--png-prefix',
                         help='bar plots go to PREFIX_<task>_<metric>.png')
