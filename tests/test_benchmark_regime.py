@@ -464,3 +464,38 @@ def test_another_train_set_size_has_its_own_data_and_runs():
     assert br.data_root(0) == 'data/cpu_benchmark/data0/cityscapes/'
     with pytest.raises(SystemExit):
         br.parse_args(['--splits', '1-5', '--num-train', '96'])
+
+
+def test_two_invocations_results_merge_into_one_report(tmp_path,
+                                                       monkeypatch):
+    """The runner's own results files of two invocations (other arms, one
+    shared stage 1 and baseline) merge into one report: every run once, the
+    shared ones from either file, both methods in the table. Only training
+    is faked; the results files are written by main()."""
+    import json
+    import analysis_tools.benchmark_report as report
+    _fake_runs(monkeypatch, tmp_path)
+    common = ['--data-seeds', '0', '--splits', '1-8', '--pretrained',
+              'none.pth', '--no-report', '--no-all-labels', '--work-dir',
+              'wd']
+    assert br.main(common + ['--arms', 'baseline', 'dense_fixmatch',
+                             '--results-name', 'a.json']) == 0
+    assert br.main(common + ['--arms', 'baseline', 'cutout',
+                             '--results-name', 'b.json']) == 0
+    paths = [str(tmp_path / 'wd' / n) for n in ('a.json', 'b.json')]
+    files = [json.load(open(p)) for p in paths]
+    arms = [[r['arm'] for r in f['runs']] for f in files]
+    assert arms == [['stage1', 'baseline', 'dense_fixmatch'],
+                    ['stage1', 'baseline', 'cutout']]
+    merged = report.merge_results(paths)
+    assert [r['arm'] for r in merged['runs']] == [
+        'stage1', 'baseline', 'dense_fixmatch', 'cutout']
+    assert merged['runs'][:3] == files[0]['runs']
+    assert merged['runs'][3] == files[1]['runs'][2]
+    md = tmp_path / 'merged.md'
+    assert report.main([*paths, '--md', str(md)]) == 0
+    lines = md.read_text().splitlines()
+    table = lines[lines.index('| Arm | 1-8 | vs ref (wins) |') + 2:]
+    table = table[:table.index('')]
+    assert [ln.split(' | ')[0] for ln in table] == [
+        '| stage1', '| baseline (ref)', '| dense_fixmatch', '| cutout']
