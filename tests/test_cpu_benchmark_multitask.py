@@ -54,10 +54,33 @@ def test_every_arm_has_the_stage1_network():
     assert f'-{rm.NUM_DET}/' in sup.cpu_mt_split
 
 
+def test_ema_baseline_is_the_baseline_with_the_teachers_average():
+    """The multi-task EMA baseline is the multi-task supervised baseline
+    plus mmengine's EMAHook with the semi-supervised arms' teacher average
+    (decay, BN statistics averaged too), nothing else."""
+    ema, sup = load('mt_baseline_ema'), load('mt_baseline')
+    hook, = ema.custom_hooks
+    teacher, = [h for h in load('mt_dense_fixmatch').custom_hooks
+                if h.type == 'EMATeacherHook']
+    assert hook.type == 'EMAHook' and hook.update_buffers
+    assert teacher.update_buffers
+    assert hook.momentum == pytest.approx(1 - teacher.decay)
+    assert 'custom_hooks' not in sup
+    for key in ('model', 'train_dataloader', 'optim_wrapper',
+                'param_scheduler', 'train_cfg', 'default_hooks',
+                'val_dataloader', 'val_evaluator', 'randomness'):
+        assert ema.get(key) == sup.get(key), key
+    # the report compares the semi-supervised arms with it when it ran
+    assert br.mt_reference(['mt_baseline', 'mt_baseline_ema',
+                            'mt_dense_fixmatch']) == 'mt_baseline_ema'
+    assert br.mt_reference(['mt_baseline', 'mt_dense_fixmatch']) == \
+        'mt_baseline'
+
+
 def test_the_regimes_budget_and_the_papers_settings():
     sup = load('mt_baseline')
-    assert sup.train_cfg.max_iters == sup.cpu_mt_stage1_iters == 1500
-    assert br.parse_args([]).mt_stage1_iters == 1500
+    assert sup.train_cfg.max_iters == sup.cpu_mt_stage1_iters == 4500
+    assert br.parse_args([]).mt_stage1_iters == 4500
     assert sup.train_dataloader.batch_size == 4
     assert sup.train_dataloader.dataset.subset == 'any'
     for arm in ('mt_dense_fixmatch', 'mt_fixmatch_star'):
@@ -154,7 +177,7 @@ def test_plan_runs_stage1_then_each_arm_from_it():
         key = 'model.model.init_cfg' if j.semi else 'model.init_cfg'
         assert o[key + '.checkpoint'] == \
             f'wd/mt_stage1_80i_data2_{j.split}/iter_80.pth'
-        assert j.semi == (j.arm != 'mt_baseline')
+        assert j.semi == (j.arm not in ('mt_baseline', 'mt_baseline_ema'))
         if not j.semi:  # every weight from stage 1, not from bb.pth
             assert o['model.backbone.init_cfg'] == 'None'
     assert rm.mt_regime('1-8', 96) == 'd-12-48'

@@ -196,7 +196,7 @@ def parse_args(argv=None):
                    help='poles, traffic lights and signs at least this many '
                    'pixels across (tools/gen_datasets.py --min-thin-px; '
                    'default %(default)s; 0: their true size)')
-    p.add_argument('--mt-stage1-iters', type=int, default=1500,
+    p.add_argument('--mt-stage1-iters', type=int, default=4500,
                    help='steps of the multi-task stage 1 (its config\'s '
                    'cpu_mt_stage1_iters)')
     p.add_argument('--num-train', type=int, default=NUM_TRAIN,
@@ -643,6 +643,12 @@ def seg_reference(arms: List[str]) -> str:
     return 'baseline_ema' if 'baseline_ema' in arms else 'baseline'
 
 
+def mt_reference(arms: List[str]) -> str:
+    """The multi-task arms' reference, by the same rule: the EMA-evaluated
+    multi-task baseline when it ran, else the plain one."""
+    return 'mt_baseline_ema' if 'mt_baseline_ema' in arms else 'mt_baseline'
+
+
 def print_table(runs: List[dict], args, wall: float) -> None:
     """The at-a-glance table: per arm the mIoU / aAcc (mean +- std over
     datasets when there are several) per split, few labels -> all labels."""
@@ -850,7 +856,7 @@ def main(argv=None):
             results_path, args.md,
             osp.splitext(args.md)[0], arms=arms, labels=arms,
             reference=dict(seg=seg_reference(args.arms),
-                           multitask='mt_baseline'),
+                           multitask=mt_reference(args.arms)),
             extra=extra,
             title='CPU benchmark in the papers\' regime')
         print(f'[bench] report: {out["md"]} ' + ' '.join(out['png']))

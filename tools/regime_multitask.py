@@ -9,9 +9,11 @@ for segmentation (the same images as the single-task split) inside
 maps, ``tools/convert_cityscapes_boxes.py``):
 
 * ``mt_stage1``: the supervised multi-task config from the pretrained
-  backbone, ``--mt-stage1-iters`` steps (1500);
-* arms ``mt_baseline`` (supervised), ``mt_dense_fixmatch`` and
-  ``mt_fixmatch_star``, ``--iters`` more from its checkpoint.
+  backbone, ``--mt-stage1-iters`` steps (4500);
+* arms ``mt_baseline`` (supervised), ``mt_baseline_ema`` (the same,
+  evaluated with the EMA of its weights, as the semi-supervised arms are
+  with their EMA teacher), ``mt_dense_fixmatch`` and ``mt_fixmatch_star``,
+  ``--iters`` more from its checkpoint.
 
 Each run's record adds the detector's bbox mAP and mAP50 (x100) to the
 segmentation metrics and, for the semi-supervised arms, the pseudo-boxes
@@ -34,6 +36,8 @@ MT_STAGE1 = (CFG_DIR + 'multitask-sup_deeplabv3plus-retinanet_r18_1xb4-cpu-'
              'sup_synthcityscapes-mt-d-12-48.py')
 MT_ARMS = dict(
     mt_baseline=MT_STAGE1,
+    mt_baseline_ema=CFG_DIR + 'multitask-sup-ema_deeplabv3plus-retinanet_'
+    'r18_1xb4-cpu-sup_synthcityscapes-mt-d-12-48.py',
     mt_dense_fixmatch=CFG_DIR + 'dense-fixmatch_deeplabv3plus-retinanet_'
     'r18_1xb8-explicit-cpu-stage2_synthcityscapes-mt-d-12-48.py',
     mt_fixmatch_star=CFG_DIR + 'fixmatch-star_deeplabv3plus-retinanet_'
@@ -41,6 +45,7 @@ MT_ARMS = dict(
 MT_LABELS = dict(
     mt_stage1='multi-task stage 1 (supervised)',
     mt_baseline='multi-task supervised baseline',
+    mt_baseline_ema='multi-task supervised baseline, EMA weights',
     mt_dense_fixmatch='multi-task Dense FixMatch',
     mt_fixmatch_star='multi-task FixMatch*')
 # where each config keeps the stage-1 checkpoint (SemiMultiTask: on the

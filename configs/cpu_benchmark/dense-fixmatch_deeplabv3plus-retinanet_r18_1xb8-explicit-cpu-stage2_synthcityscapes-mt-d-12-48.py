@@ -18,7 +18,7 @@ _base_ = [
 
 max_iters = _base_.cpu_stage2_iters
 cpu_mt_stage1_checkpoint = (
-    'work_dirs/benchmark_regime/mt_stage1_1500i_data0_1-8/iter_1500.pth')
+    'work_dirs/benchmark_regime/mt_stage1_4500i_data0_1-8/iter_4500.pth')
 model = dict(
     model=dict(
         _base_.cpu_mt_network,

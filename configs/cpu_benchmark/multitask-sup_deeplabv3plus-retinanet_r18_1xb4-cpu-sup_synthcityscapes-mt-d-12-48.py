@@ -9,8 +9,8 @@
 # inside D labeled for detection) with S = 12 (the single-task 1/8 split's
 # images: tools/make_splits.py --multitask nests them) and D = 48. Two
 # roles, by --cfg-options:
-# * multi-task stage 1: 1500 steps from the pretrained backbone (as is;
-#   configs/_base_/cpu_benchmark.py says why not 600);
+# * multi-task stage 1: 4500 steps from the pretrained backbone (as is;
+#   configs/_base_/cpu_benchmark.py says why not 600 or 1500);
 # * the multi-task supervised baseline arm: 150 more steps from the stage-1
 #   checkpoint (model.init_cfg=Pretrained) with the labeled batches,
 #   optimiser and schedule of the semi-supervised multi-task arms.
