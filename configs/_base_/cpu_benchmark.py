@@ -65,6 +65,16 @@ cpu_eval_data = dict(
 # Dense FixMatch sec. 4 / French et al. / ClassMix), the torch RNG state in
 # checkpoints (exact --resume) and pseudo-label panels every 50 steps.
 cpu_ema = dict(type='EMATeacherHook', decay=0.99)
+# The EMA-evaluated supervised baselines' hook (arms 'baseline_ema',
+# 'mt_baseline_ema'): mmengine's EMAHook with that teacher's average (decay
+# 0.99, BN statistics averaged too, as EMATeacherHook's update_buffers);
+# it saves the average as the checkpoint's state_dict, so the average is
+# what tools/test.py evaluates.
+cpu_ema_eval_hook = dict(
+    type='EMAHook',
+    ema_type='ExponentialMovingAverage',
+    momentum=1 - cpu_ema['decay'],
+    update_buffers=True)
 cpu_rng = dict(type='RNGStateHook')
 cpu_panels = dict(
     type='PseudoLabelVisualizationHook', interval=50, max_samples=2)

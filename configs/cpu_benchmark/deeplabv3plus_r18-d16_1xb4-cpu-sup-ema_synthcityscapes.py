@@ -10,10 +10,4 @@
 # student on this short schedule; this arm tells that part from what the
 # unlabeled images add (docs/cpu_benchmark.md).
 _base_ = './deeplabv3plus_r18-d16_1xb4-cpu-sup_synthcityscapes.py'
-custom_hooks = [
-    dict(
-        type='EMAHook',
-        ema_type='ExponentialMovingAverage',
-        momentum=1 - _base_.cpu_ema.decay,
-        update_buffers=True)
-]
+custom_hooks = [_base_.cpu_ema_eval_hook]

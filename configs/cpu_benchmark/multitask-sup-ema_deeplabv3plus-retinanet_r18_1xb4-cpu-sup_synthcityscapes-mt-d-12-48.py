@@ -11,10 +11,4 @@
 # images add, as 'baseline_ema' does for the single-task arms.
 _base_ = ('./multitask-sup_deeplabv3plus-retinanet_r18_1xb4-cpu-sup_'
           'synthcityscapes-mt-d-12-48.py')
-custom_hooks = [
-    dict(
-        type='EMAHook',
-        ema_type='ExponentialMovingAverage',
-        momentum=1 - _base_.cpu_ema.decay,
-        update_buffers=True)
-]
+custom_hooks = [_base_.cpu_ema_eval_hook]
