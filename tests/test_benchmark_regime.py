@@ -499,3 +499,19 @@ def test_two_invocations_results_merge_into_one_report(tmp_path,
     table = table[:table.index('')]
     assert [ln.split(' | ')[0] for ln in table] == [
         '| stage1', '| baseline (ref)', '| dense_fixmatch', '| cutout']
+
+
+def test_another_training_seed_never_reuses_seed_0s_runs():
+    """Finished runs are recognised by their checkpoint's path, so every run
+    of training seed 1 (stage 1, arms, DARS rounds, multi-task runs, the
+    all-label run) has its own work dir, and seed 0 keeps its names."""
+    argv = ['--data-seeds', '0', '--splits', '1-8', '--arms', 'baseline',
+            'dense_fixmatch', 'dars_r1', 'mt_baseline', 'mt_dense_fixmatch']
+    dirs = {s: [j.work_dir for j in br.plan(br.parse_args(
+        argv + ['--seed', str(s)]))] for s in (0, 1)}
+    assert len(dirs[0]) == len(dirs[1]) >= 6
+    assert not set(dirs[0]) & set(dirs[1])
+    assert all('_seed1' in d for d in dirs[1])
+    assert not any('seed' in d for d in dirs[0])
+    assert 'work_dirs/benchmark_regime/stage1_600i_data0_1-8' in dirs[0]
+    assert 'work_dirs/benchmark_regime/stage1_600i_data0_seed1_1-8' in dirs[1]

@@ -250,6 +250,14 @@ def data_name(data_seed: int, num_train: int = NUM_TRAIN) -> str:
     return f'data{data_seed}{tag}'
 
 
+def run_name(data_seed: int, num_train: int, seed: int) -> str:
+    """The tag of a dataset's runs in their work-dir names: the data name,
+    with ``_seed<seed>`` for a training seed other than 0, so that runs of
+    another training seed are never taken for finished runs of seed 0
+    (finished runs are recognised by their checkpoint's path)."""
+    return data_name(data_seed, num_train) + (f'_seed{seed}' if seed else '')
+
+
 def data_root(data_seed: int, num_train: int = NUM_TRAIN) -> str:
     return f'data/cpu_benchmark/{data_name(data_seed, num_train)}/cityscapes/'
 
@@ -385,8 +393,8 @@ def plan(args) -> List[Job]:
                 if args.pretrained else [])
     nt = dict(num_train=args.num_train)
     for d in args.data_seeds:
-        root, name = data_root(d, args.num_train), data_name(
-            d, args.num_train)
+        root = data_root(d, args.num_train)
+        name = run_name(d, args.num_train, args.seed)
         if not args.no_all_labels:
             jobs.append(Job(
                 'all_labels', d, '', STAGE1, n1 + n2,
@@ -431,7 +439,8 @@ def plan_multitask(args, d: int, split: str, arms: List[str],
                    logs: List[str]) -> List[Job]:
     """The multi-task stage 1 of one (dataset, split) and its arms."""
     root, wd = data_root(d, args.num_train), args.work_dir
-    name, nt = data_name(d, args.num_train), dict(num_train=args.num_train)
+    name = run_name(d, args.num_train, args.seed)
+    nt = dict(num_train=args.num_train)
     regime = mt_regime(split, args.num_train)
     n1, n2 = args.mt_stage1_iters, args.iters
     common = [f'randomness.seed={args.seed}'] + logs
