@@ -16,6 +16,7 @@ DIR = osp.join(REPO, 'configs', 'cpu_benchmark')
 sys.path.insert(0, osp.join(REPO, 'tools'))
 import benchmark_regime as br  # noqa: E402
 import pretrain_backbone as pb  # noqa: E402
+from ema_helpers import assert_checkpoint_is_the_ema  # noqa: E402
 
 CONFIGS = sorted(osp.basename(p) for p in glob.glob(osp.join(DIR, '*.py')))
 # the multi-task configs (-mt-): tests/test_cpu_benchmark_multitask.py
@@ -273,51 +274,9 @@ def test_ema_baseline_is_the_baseline_with_the_teachers_average():
 
 def test_ema_baseline_checkpoint_holds_the_average(class_cue_roots,
                                                    tmp_path):
-    """What tools/test.py evaluates for the EMA baseline (the checkpoint's
-    state_dict) is the EMA of the student's weights and BN statistics
-    after each step, computed here independently (BN's integer step
-    counters, unused in evaluation, stay at the first step's, as mmengine's
-    average keeps them)."""
-    import torch
-    from mmengine.hooks import Hook
-    from mmengine.runner import Runner
-    import mmssl  # noqa: F401
+    """The EMA baseline's checkpoint is the EMA of its weights."""
     cfg = copy.deepcopy(arm('baseline_ema'))
-    cfg.work_dir = str(tmp_path)
     cfg.model.pretrained = None
-    cfg.train_dataloader.update(num_workers=0, persistent_workers=False)
-    cfg.train_dataloader.batch_size = 2
     cfg.train_dataloader.dataset.update(
         data_root=class_cue_roots['textured'], ann_file='')
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=3,
-                         val_interval=100)
-    cfg.param_scheduler = []
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=3,
-                                        by_epoch=False)
-    for k in ('val', 'test'):
-        cfg[f'{k}_dataloader'] = cfg[f'{k}_cfg'] = None
-        cfg[f'{k}_evaluator'] = None
-    students = []
-
-    class Record(Hook):
-        def after_train_iter(self, runner, batch_idx, data_batch=None,
-                             outputs=None):
-            students.append({k: v.detach().clone() for k, v in
-                             runner.model.state_dict().items()})
-
-    runner = Runner.from_cfg(cfg)
-    runner.register_hook(Record(), 'LOWEST')
-    runner.train()
-    m = 1 - cfg.cpu_ema.decay
-    expect = dict(students[0])
-    for s in students[1:]:
-        expect = {k: (1 - m) * v + m * s[k] if v.is_floating_point()
-                  else v for k, v in expect.items()}
-    saved = torch.load(osp.join(tmp_path, 'iter_3.pth'),
-                       map_location='cpu')['state_dict']
-    assert set(saved) == set(expect)
-    for k, v in expect.items():
-        torch.testing.assert_close(saved[k], v, rtol=1e-5, atol=1e-6)
-    # and it is not the last student
-    assert any(not torch.allclose(saved[k], students[-1][k])
-               for k in saved if saved[k].is_floating_point())
+    assert_checkpoint_is_the_ema(cfg, tmp_path)

@@ -1,7 +1,8 @@
 """The multi-task arms of the CPU regime benchmark (issue 17): their configs
 (one network, the regime's budget, the multi-task paper's settings), their
 place in tools/benchmark_regime.py's plan, and what the runner reads from
-their logs. Config parsing and log text only; no training."""
+their logs. Config parsing and log text, and one few-step training of the
+EMA baseline (its checkpoint must hold the average)."""
 import copy
 import functools
 import os.path as osp
@@ -16,6 +17,8 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(REPO, 'tools'))
 import benchmark_regime as br  # noqa: E402
 import regime_multitask as rm  # noqa: E402
+from ema_helpers import assert_checkpoint_is_the_ema  # noqa: E402
+from method_cfgs import make_multitask_root  # noqa: E402
 
 
 @functools.lru_cache(maxsize=None)
@@ -75,6 +78,21 @@ def test_ema_baseline_is_the_baseline_with_the_teachers_average():
                             'mt_dense_fixmatch']) == 'mt_baseline_ema'
     assert br.mt_reference(['mt_baseline', 'mt_dense_fixmatch']) == \
         'mt_baseline'
+
+
+def test_ema_baseline_checkpoint_holds_the_average(tmp_path):
+    """What tools/test.py evaluates for the multi-task EMA baseline (the
+    checkpoint's state_dict) is the EMA of the whole multi-task network's
+    weights and BN statistics (backbone, both heads, FPN), trained here on
+    generated Cityscapes with derived boxes through the config's own
+    multi-task loading and packing."""
+    cfg = copy.deepcopy(load('mt_baseline_ema'))
+    cfg.model.backbone.init_cfg = None
+    cfg.train_dataloader.dataset.update(
+        data_root=make_multitask_root(str(tmp_path / 'data')),
+        seg_split='splits/multitask/d-2-4/split0/seg_labeled.txt',
+        det_split='splits/multitask/d-2-4/split0/det_labeled.txt')
+    assert_checkpoint_is_the_ema(cfg, tmp_path / 'run')
 
 
 def test_the_regimes_budget_and_the_papers_settings():
