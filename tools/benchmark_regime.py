@@ -149,13 +149,15 @@ LABELS = dict(
     dense_fixmatch_tau95='Dense FixMatch, tau 0.95 (ablation)',
     **MT_LABELS)
 # relative cost of one step (a supervised step = 1), for the overall ETA
-# before a kind has been measured; a DARS round step: a batch of 8 without
-# a teacher (about 2 supervised steps) plus the round's pseudo-labeling
-# (2 passes with flip over the unlabeled images, about 60 supervised
-# steps' worth at 150 steps per round); the multi-task steps measured on
-# dataset 0 (supervised 0.4-0.5 s, semi-supervised about 1 s per step)
-STEP_COST = dict(supervised=1.0, semi=2.7, dars=2.4, mt_supervised=1.1,
-                 mt_semi=2.3)
+# before a kind has been measured (afterwards the measured seconds per step
+# of each kind are used). Measured on a 2-core machine on 2026-12-04 from
+# the 1500-step stage 1, 600-step arms: a supervised step 0.21 s (stage 1,
+# 322 s); a semi-supervised arm's 0.41-0.50 s; a DARS round's 0.46 s with
+# its share of the round's pseudo-labeling (2 rounds of 600 steps in
+# 553 s); a multi-task supervised step 0.18-0.20 s (4500-step stage 1,
+# 816-894 s); a multi-task semi-supervised one 0.49-0.78 s.
+STEP_COST = dict(supervised=1.0, semi=2.1, dars=2.1, mt_supervised=0.9,
+                 mt_semi=2.8)
 NUM_TRAIN, NUM_VAL = 96, 32
 # Every labeled pixel blended half-way towards its class's tint colour (one
 # hue per class; tools/gen_datasets.py --class-tint): what makes the 19
