@@ -110,6 +110,15 @@ def test_regime_summary_names_never_predicted_classes_and_the_gap():
     assert out['never_predicted'] == ['pole', 'car']
     assert out['weak_classes'] == ['bus']
     assert out['headroom'] == pytest.approx(13.5)
+    assert out['baseline_arm'] == 'baseline'
+    # the EMA baseline is the few-label reference when only it ran (the
+    # main job), and the plain one is preferred when both did
+    recs['data0 1-8 baseline_ema'] = dict(mIoU=33.0)
+    assert br.regime_summary(recs, args)['data0/1-8']['headroom'] == \
+        pytest.approx(13.5)
+    del recs['data0 1-8 baseline']
+    out = br.regime_summary(recs, args)['data0/1-8']
+    assert (out['baseline_arm'], out['headroom']) == ('baseline_ema', 12.5)
 
 
 def test_overall_eta_from_measured_steps(jobs):

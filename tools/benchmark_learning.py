@@ -2,7 +2,8 @@
 (Dense FixMatch, ClassMix, CutMix and Cutout mean teacher, Dense FixMatch
 with online DARS, UniMatch, UniMatch V2) on generated data.
 
-The README's main job (``tools/run_demo.sh``) in longer form, with seeds.
+The earlier main job (``configs/demo/``, before ``tools/run_demo.sh`` moved
+to ``tools/benchmark_regime.py``) in longer form, with seeds.
 Per data seed ``d`` (``--data-seeds``) it generates a Cityscapes-format data
 set with ``tools/gen_datasets.py --seed d`` (``data/synthetic`` for d = 0,
 the demo configs' data, else ``data/synthetic_data<d>``) and the

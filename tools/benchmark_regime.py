@@ -590,13 +590,17 @@ def run_dars(job: Job, round0: str, arms: List[str], force: bool):
 
 
 def regime_summary(records: Dict[str, dict], args) -> Dict[str, dict]:
-    """Per (dataset, split): what makes it the papers' regime or not."""
+    """Per (dataset, split): what makes it the papers' regime or not. The
+    few-label reference is the supervised baseline, or, when only the EMA
+    baseline ran (the main job), that one (``baseline_arm`` says which)."""
     out = {}
     for d in args.data_seeds:
         full = records.get(f'data{d} all all_labels')
         for split in args.splits:
             s1 = records.get(f'data{d} {split} stage1')
-            base = records.get(f'data{d} {split} baseline')
+            base_arm = next((a for a in ('baseline', 'baseline_ema')
+                             if f'data{d} {split} {a}' in records), None)
+            base = base_arm and records[f'data{d} {split} {base_arm}']
             if not s1:
                 continue
             iou = s1.get('per_class_iou') or {}
@@ -605,6 +609,7 @@ def regime_summary(records: Dict[str, dict], args) -> Dict[str, dict]:
                 stage1_per_class_iou=iou,
                 never_predicted=[c for c, v in iou.items() if not v],
                 weak_classes=[c for c, v in iou.items() if v and v < 10],
+                baseline_arm=base_arm,
                 baseline_mIoU=base and base.get('mIoU'),
                 all_labels_mIoU=full and full.get('mIoU'))
             if base and full:
@@ -620,7 +625,8 @@ def print_regime(regime: Dict[str, dict]) -> None:
         head = e.get('headroom')
         print(f'  {k:12s} stage1 {e["stage1_mIoU"]:6.2f}  0-IoU classes '
               f'{len(e["never_predicted"]):2d} '
-              f'({", ".join(e["never_predicted"]) or "none"})  baseline '
+              f'({", ".join(e["never_predicted"]) or "none"})  '
+              f'{e.get("baseline_arm") or "baseline"} '
               f'{e["baseline_mIoU"] or float("nan"):6.2f}  all labels '
               f'{e["all_labels_mIoU"] or float("nan"):6.2f}  gap '
               f'{head if head is not None else float("nan"):+6.2f}')
