@@ -20,8 +20,9 @@ seed k), then per training seed (``--seeds``):
    semi-supervised methods also see the unlabeled images.
 
 Every run goes through the stock ``tools/train.py`` and ``tools/test.py``
-(the semi-supervised methods are evaluated with their EMA teacher); while one trains, its
-logger lines are echoed as ``[bench] <run>: step 25/300, eta 0:03:10``.
+(the semi-supervised methods are evaluated with their EMA teacher); while
+one trains, its logger lines are echoed as ``[bench] <run>: step 25/300,
+eta 0:03:10``.
 Finished runs are reused, with their test when its log is newer than
 the checkpoint (``--force`` retrains; a stage-2 run older than its
 warm-up checkpoint is retrained). Prints mIoU / aAcc per run, mean and std,
