@@ -180,7 +180,7 @@ def test_dars_rounds_selected_alone_still_run_from_round_1(arms, order,
     dars, = [j for j in jobs if j.arm == 'dars']
     # round 2 needs round 1: one job of as many rounds as the last selected
     assert dars.rounds == rounds
-    assert dars.steps == 150 * rounds
+    assert dars.steps == args.iters * rounds
 
 
 def test_dars_round0_must_be_the_stage1_config(tmp_path):
@@ -522,5 +522,27 @@ def test_another_training_seed_never_reuses_seed_0s_runs():
     assert not set(dirs[0]) & set(dirs[1])
     assert all('_seed1' in d for d in dirs[1])
     assert not any('seed' in d for d in dirs[0])
-    assert 'work_dirs/benchmark_regime/stage1_600i_data0_1-8' in dirs[0]
-    assert 'work_dirs/benchmark_regime/stage1_600i_data0_seed1_1-8' in dirs[1]
+    assert 'work_dirs/benchmark_regime/stage1_1500i_data0_1-8' in dirs[0]
+    assert 'work_dirs/benchmark_regime/stage1_1500i_data0_seed1_1-8' in dirs[1]
+
+
+def test_table_reads_few_labels_then_semi_then_all_labels(capsys):
+    """Whatever order --arms names them in (with --jobs 2 the longest run
+    should start first), the table lists the few-label supervised rows,
+    then the semi-supervised ones, then all labels."""
+    args = br.parse_args(['--data-seeds', '0', '--splits', '1-8', '--arms',
+                          'cutout', 'baseline_ema'])
+    runs = [dict(arm=a, split='1-8', mIoU=m, aAcc=90.0, semi=s,
+                 work_dir='wd/none')
+            for a, m, s in [('stage1', 61.0, False), ('cutout', 64.0, True),
+                            ('baseline_ema', 62.0, False),
+                            ('all_labels', 74.0, False)]]
+    br.print_table(runs, args, 60.0)
+    lines = capsys.readouterr().out.splitlines()
+    rows = [next(k for k, ln in enumerate(lines)
+                 if ln.startswith(br.LABELS[a] + ' '))
+            for a in ('stage1', 'baseline_ema', 'cutout', 'all_labels')]
+    assert rows == sorted(rows)
+    # the semi-supervised row names its unlabeled images and its steps
+    assert '(+84 unlabeled)' in lines[rows[2]]
+    assert '1500+600' in lines[rows[2]]

@@ -49,7 +49,7 @@ bar plots with error bars next to it.
 Usage:
     python tools/benchmark_regime.py [--data-seeds 0 1 2] \
         [--splits 1-8 1-4] [--arms baseline dense_fixmatch ...] \
-        [--stage1-iters 600] [--iters 150] [--work-dir DIR] [--md DOC.md]
+        [--stage1-iters 1500] [--iters 600] [--work-dir DIR] [--md DOC.md]
     # smoke run
     python tools/benchmark_regime.py --data-seeds 0 --splits 1-8 \
         --arms baseline dense_fixmatch --stage1-iters 2 --iters 2 \
@@ -186,7 +186,10 @@ def parse_args(argv=None):
                    default=[a for a in ARMS if a not in ABLATIONS],
                    choices=list(ARMS),
                    help='default: every arm but the ablations (%(choices)s)')
-    p.add_argument('--stage1-iters', type=int, default=600)
+    p.add_argument('--stage1-iters', type=int, default=1500,
+                   help='steps of stage 1 (default %(default)s: the regime '
+                   'of docs/cpu_benchmark.md, where the teacher predicts '
+                   'most classes)')
     p.add_argument('--class-tint', type=float, default=CLASS_TINT,
                    help='the data\'s class tint (tools/gen_datasets.py '
                    '--class-tint; default %(default)s)')
@@ -205,8 +208,9 @@ def parse_args(argv=None):
                    help='train images per dataset (default %(default)s; '
                    'another count goes to data/cpu_benchmark/data<d>_n<N> '
                    'and tags its runs _n<N>)')
-    p.add_argument('--iters', type=int, default=150,
-                   help='stage-2 iterations of every arm')
+    p.add_argument('--iters', type=int, default=600,
+                   help='stage-2 iterations of every arm (default '
+                   '%(default)s)')
     p.add_argument('--seed', type=int, default=0, help='training seed')
     p.add_argument('--no-all-labels', action='store_true',
                    help='skip the all-label reference runs')
@@ -670,8 +674,12 @@ def print_table(runs: List[dict], args, wall: float) -> None:
     """The at-a-glance table: per arm the mIoU / aAcc (mean +- std over
     datasets when there are several) per split, few labels -> all labels."""
     seg_arms = [a for a in args.arms if a not in MT_ARMS]
-    order = ['stage1', 'baseline'] + [a for a in seg_arms
-                                      if a != 'baseline'] + ['all_labels']
+    semi = {r['arm'] for r in runs if r.get('semi')}
+    # few labels, then semi-supervised, then all labels, whatever order
+    # --arms ran them in
+    order = ['stage1', 'baseline'] + sorted(
+        [a for a in seg_arms if a != 'baseline'],
+        key=lambda a: a in semi) + ['all_labels']
     n1, n2 = args.stage1_iters, args.iters
     steps = dict(stage1=f'{n1}', all_labels=f'{n1 + n2}',
                  **{a: f'{n1}+{k * n2}' for a, k in DARS_ROUNDS.items()})
