@@ -34,7 +34,7 @@ def test_plan_order_and_budget(jobs):
     # the first of them is
     assert {'dars_r1', 'dars_r2'} <= set(args.arms)
     arms = [a for a in br.ARMS if a != 'dars_r2' and a not in br.MT_ARMS
-            and a not in br.ABLATIONS]
+            and a not in br.OPTIONAL]
     arms[arms.index('dars_r1')] = 'dars'
     expected = []
     for d in (0, 3):
@@ -76,7 +76,7 @@ def test_every_arm_starts_from_its_own_stage1(jobs):
             'labeled.txt'
         assert opt(j, 'test_dataloader.dataset.data_root') == root
     semi = {j.arm for j in jobs if j.semi and j.task == 'seg'}
-    assert semi == set(br.ARMS) - set(br.MT_ARMS) - set(br.ABLATIONS) - {
+    assert semi == set(br.ARMS) - set(br.MT_ARMS) - set(br.OPTIONAL) - {
         'baseline', 'baseline_ema', 'dars_r1', 'dars_r2'} | {'dars'}
     dars = [j for j in jobs if j.arm == 'dense_fixmatch_dars'][0]
     target = 'model.semi_train_cfg.pseudo_label_filter.target'
@@ -87,7 +87,8 @@ def test_every_arm_starts_from_its_own_stage1(jobs):
 
 def test_ablations_run_only_when_asked():
     args = br.parse_args(['--data-seeds', '0', '--splits', '1-8'])
-    assert set(args.arms) == set(br.ARMS) - set(br.ABLATIONS)
+    assert set(args.arms) == set(br.ARMS) - set(br.OPTIONAL)
+    assert set(br.OPTIONAL) == {'unimatch', *br.ABLATIONS}
     args = br.parse_args(['--data-seeds', '0', '--splits', '1-8', '--arms',
                           'baseline', 'dense_fixmatch_geometric',
                           '--work-dir', 'wd', '--stage1-iters', '60'])

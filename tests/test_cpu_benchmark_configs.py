@@ -94,8 +94,13 @@ def test_stage2_arms_share_budget_start_and_labeled_batch():
         assert seg.pretrained is None
         assert seg.init_cfg == dict(type='Pretrained',
                                     checkpoint=cfg.cpu_stage1_checkpoint)
-        ema = [h for h in cfg.custom_hooks if h.type == 'EMATeacherHook']
-        assert ema == [dict(type='EMATeacherHook', decay=0.99)]
+        ema = [h for h in cfg.custom_hooks
+               if h.type in ('EMATeacherHook', 'EMAHook')]
+        if cfg.model.semi_train_cfg.get('teacher') == 'student':
+            # UniMatch labels itself: its weights' EMA is only evaluated
+            assert ema == [cfg.cpu_ema_eval_hook]
+        else:
+            assert ema == [dict(type='EMATeacherHook', decay=0.99)]
     assert offline == [osp.basename(br.DARS_CONFIG)]
 
 
@@ -270,6 +275,54 @@ def test_ema_baseline_is_the_baseline_with_the_teachers_average():
                 'param_scheduler', 'train_cfg', 'default_hooks',
                 'val_dataloader', 'randomness'):
         assert ema[key] == sup[key], key
+
+
+UNIMATCH_MODEL = osp.join(REPO, 'configs', '_base_', 'models',
+                          'unimatch_deeplabv3plus_r101-d16.py')
+UNIMATCH_DEMO = osp.join(REPO, 'configs', 'demo', 'unimatch_deeplabv3plus_'
+                         'r18-d8_1xb8-explicit-cpu-sup300i-100i_'
+                         'synthcityscapes-8.py')
+
+
+def test_unimatch_arm_is_the_official_unimatch():
+    """The UniMatch arm trains the official UniMatch (the model config's
+    semi_train_cfg, the Cityscapes config's threshold 0, the demo's two
+    strong views on one crop) on the regime's start, data and schedule,
+    and evaluates the EMA of its weights, as the EMA baseline does."""
+    um = arm('unimatch')
+    ref = Config.fromfile(UNIMATCH_MODEL).model.semi_train_cfg
+    ref.pseudo_threshold = 0.0  # official configs/cityscapes.yaml
+    assert um.model.type == 'UniMatch'
+    assert um.model.semi_train_cfg == ref
+    assert um.model.semi_test_cfg.predict_on == 'student'
+    demo = Config.fromfile(UNIMATCH_DEMO)
+    for part in ('labeled', 'unlabeled'):
+        assert um.train_dataloader.dataset[part].pipeline == \
+            demo.train_dataloader.dataset[part].pipeline
+    views = um.train_dataloader.dataset.unlabeled.pipeline[-1]
+    assert (views.crop_relation, views.share_scale) == ('same', True)
+    assert views.strong == views.strong2
+    assert [h.type for h in um.custom_hooks] == [
+        'RNGStateHook', 'EMAHook', 'PseudoLabelVisualizationHook']
+    assert um.custom_hooks[1] == arm('baseline_ema').custom_hooks[0]
+    df = arm('dense_fixmatch')
+    for key in ('optim_wrapper', 'param_scheduler', 'train_cfg',
+                'default_hooks', 'val_dataloader'):
+        assert um[key] == df[key], key
+    assert um.model.segmentor == df.model.segmentor
+
+
+def test_unimatch_checkpoint_holds_the_average(class_cue_roots, tmp_path):
+    """The UniMatch arm's checkpoint is the EMA of its weights (what is
+    evaluated), not the last self-labeling model."""
+    cfg = copy.deepcopy(arm('unimatch'))
+    cfg.model.segmentor.init_cfg = None
+    cfg.model.segmentor.pretrained = None
+    for part in ('labeled', 'unlabeled'):
+        cfg.train_dataloader.dataset[part].update(
+            data_root=class_cue_roots['textured'], ann_file='')
+    cfg.train_dataloader.sampler.update(batch_size=2, num_labeled=1)
+    assert_checkpoint_is_the_ema(cfg, tmp_path, steps=2)
 
 
 def test_ema_baseline_checkpoint_holds_the_average(class_cue_roots,

@@ -117,13 +117,19 @@ ARMS = dict(
     # the multi-task arms (tools/regime_multitask.py): from their own
     # multi-task stage 1 ('mt_stage1')
     **MT_ARMS,
-    # ablations, not in the default arm list
+    # not in the default arm list: the peers' method, and ablations
+    unimatch=CFG_DIR + 'unimatch_deeplabv3plus_r18-d16_1xb8-explicit-cpu-'
+    'stage2_synthcityscapes.py',
     dense_fixmatch_geometric=CFG_DIR + 'ablation_dense-fixmatch-geometric-'
     'strong_deeplabv3plus_r18-d16_1xb8-explicit-cpu-stage2_'
     'synthcityscapes.py',
     dense_fixmatch_tau95=CFG_DIR + 'ablation_dense-fixmatch-tau0.95_'
     'deeplabv3plus_r18-d16_1xb8-explicit-cpu-stage2_synthcityscapes.py')
 ABLATIONS = ('dense_fixmatch_geometric', 'dense_fixmatch_tau95')
+# UniMatch (arXiv:2208.09910): the peers' answer to confirmation bias,
+# measured beside the issue's arms when asked (--arms ... unimatch)
+PEERS = ('unimatch',)
+OPTIONAL = PEERS + ABLATIONS
 # The offline DARS arms: round k of one tools/dars_rounds.py job (arm
 # 'dars' in the plan; its round 0 is the stage-1 checkpoint, so its config's
 # dars.round0_config must be STAGE1), each round --iters steps.
@@ -144,6 +150,7 @@ LABELS = dict(
     dense_fixmatch_dars='Dense FixMatch + online DARS',
     dars_r1='DARS round 1 (offline)',
     dars_r2='DARS round 2 (offline, 2x steps)',
+    unimatch='UniMatch',
     dense_fixmatch_geometric='Dense FixMatch, geometric strong view '
     '(ablation)',
     dense_fixmatch_tau95='Dense FixMatch, tau 0.95 (ablation)',
@@ -183,9 +190,10 @@ def parse_args(argv=None):
     p.add_argument('--splits', nargs='+', default=['1-8', '1-4'],
                    help='labeled fractions of the train images (1-8: 1/8)')
     p.add_argument('--arms', nargs='+',
-                   default=[a for a in ARMS if a not in ABLATIONS],
+                   default=[a for a in ARMS if a not in OPTIONAL],
                    choices=list(ARMS),
-                   help='default: every arm but the ablations (%(choices)s)')
+                   help='default: every arm but UniMatch and the ablations '
+                   '(%(choices)s)')
     p.add_argument('--stage1-iters', type=int, default=1500,
                    help='steps of stage 1 (default %(default)s: the regime '
                    'of docs/cpu_benchmark.md, where the teacher predicts '
