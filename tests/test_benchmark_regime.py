@@ -528,9 +528,8 @@ def test_another_training_seed_never_reuses_seed_0s_runs():
 
 
 def test_table_reads_few_labels_then_semi_then_all_labels(capsys):
-    """Whatever order --arms names them in (with --jobs 2 the longest run
-    should start first), the table lists the few-label supervised rows,
-    then the semi-supervised ones, then all labels."""
+    """Whatever order --arms names them in, the table lists the few-label
+    supervised rows, then the semi-supervised ones, then all labels."""
     args = br.parse_args(['--data-seeds', '0', '--splits', '1-8', '--arms',
                           'cutout', 'baseline_ema'])
     runs = [dict(arm=a, split='1-8', mIoU=m, aAcc=90.0, semi=s,
