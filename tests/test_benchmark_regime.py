@@ -85,7 +85,7 @@ def test_every_arm_starts_from_its_own_stage1(jobs):
     assert opt(full, 'train_dataloader.dataset.ann_file') == ''
 
 
-def test_ablations_run_only_when_asked():
+def test_unimatch_and_ablations_run_only_when_asked():
     args = br.parse_args(['--data-seeds', '0', '--splits', '1-8'])
     assert set(args.arms) == set(br.ARMS) - set(br.OPTIONAL)
     assert set(br.OPTIONAL) == {'unimatch', *br.ABLATIONS}
