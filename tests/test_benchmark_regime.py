@@ -280,6 +280,30 @@ def test_overall_eta_counts_the_dars_rounds(jobs):
         60 * 2.0 / br.STEP_COST['dars'])
 
 
+def test_overall_eta_prices_unimatch_steps_apart_from_the_other_arms():
+    """UniMatch's step costs more than another semi-supervised arm's: the
+    overall ETA scales the measured semi-supervised rate by STEP_COST, and
+    a measured UniMatch rate is kept for UniMatch runs only."""
+    args = br.parse_args(['--data-seeds', '0', '--splits', '1-8', '--arms',
+                          'dense_fixmatch', 'unimatch', '--work-dir', 'wd',
+                          '--stage1-iters', '60', '--iters', '15',
+                          '--no-all-labels'])
+    jobs = {j.arm: j for j in br.plan(args)}
+    df, um = jobs['dense_fixmatch'], jobs['unimatch']
+    assert (df.kind, um.kind) == ('semi', 'unimatch')
+    assert um.cost == 15 * br.STEP_COST['unimatch'] > df.cost
+    eta = br.Eta([df, um])
+    eta.done(df, dict(train_secs=30.0, test_secs=float('nan'),
+                      reused=False))
+    # 2 s per Dense FixMatch step; UniMatch's at the cost ratio
+    assert eta.remaining() == pytest.approx(
+        15 * 2.0 * br.STEP_COST['unimatch'] / br.STEP_COST['semi'])
+    eta = br.Eta([um, df])
+    eta.done(um, dict(train_secs=60.0, test_secs=15.0, reused=False))
+    assert eta.remaining() == pytest.approx(
+        15 * 5.0 * br.STEP_COST['semi'] / br.STEP_COST['unimatch'])
+
+
 def _parse_opts(opts):
     import argparse
 

@@ -162,9 +162,11 @@ LABELS = dict(
 # 322 s); a semi-supervised arm's 0.41-0.50 s; a DARS round's 0.46 s with
 # its share of the round's pseudo-labeling (2 rounds of 600 steps in
 # 553 s); a multi-task supervised step 0.18-0.20 s (4500-step stage 1,
-# 816-894 s); a multi-task semi-supervised one 0.49-0.78 s.
+# 816-894 s); a multi-task semi-supervised one 0.49-0.78 s. UniMatch (two
+# strong views and the feature-perturbation stream) is a kind of its own:
+# 0.72-0.92 s per step (2026-12-05, 433-554 s for 600 steps).
 STEP_COST = dict(supervised=1.0, semi=2.1, dars=2.1, mt_supervised=0.9,
-                 mt_semi=2.8)
+                 mt_semi=2.8, unimatch=3.8)
 NUM_TRAIN, NUM_VAL = 96, 32
 # Every labeled pixel blended half-way towards its class's tint colour (one
 # hue per class; tools/gen_datasets.py --class-tint): what makes the 19
@@ -356,6 +358,8 @@ class Job:
     def kind(self) -> str:
         if self.rounds:
             return 'dars'
+        if self.arm in PEERS:  # its own cost per step (STEP_COST)
+            return self.arm
         kind = 'semi' if self.semi else 'supervised'
         return 'mt_' + kind if self.task == 'multitask' else kind
 
