@@ -45,7 +45,8 @@ def test_plan_order_and_budget(jobs):
             # the multi-task stage 1 and arms (tests/
             # test_cpu_benchmark_multitask.py)
             expected += [f'data{d} {split} {a}'
-                         for a in ['mt_stage1', *br.MT_ARMS]]
+                         for a in ['mt_stage1', *br.MT_ARMS]
+                         if a not in br.OPTIONAL]
     assert [j.key for j in jobs] == expected
     for j in jobs:
         want = dict(stage1=60, mt_stage1=60, all_labels=75).get(j.arm, 15)
@@ -88,7 +89,8 @@ def test_every_arm_starts_from_its_own_stage1(jobs):
 def test_unimatch_and_ablations_run_only_when_asked():
     args = br.parse_args(['--data-seeds', '0', '--splits', '1-8'])
     assert set(args.arms) == set(br.ARMS) - set(br.OPTIONAL)
-    assert set(br.OPTIONAL) == {'unimatch', *br.ABLATIONS}
+    assert set(br.OPTIONAL) == {'unimatch', 'mt_fixmatch_star_soft_bg',
+                                *br.ABLATIONS}
     args = br.parse_args(['--data-seeds', '0', '--splits', '1-8', '--arms',
                           'baseline', 'dense_fixmatch_geometric',
                           '--work-dir', 'wd', '--stage1-iters', '60'])

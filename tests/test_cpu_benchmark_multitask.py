@@ -132,6 +132,22 @@ def test_the_regimes_budget_and_the_papers_settings():
     assert d.crop_size == s.crop_size == (128, 128)
 
 
+def test_soft_teacher_arm_is_fixmatch_star_with_weighted_background():
+    """The peers' arm: the FixMatch* multi-task arm with one change, the
+    unsupervised detection loss's background kept and weighted by the
+    teacher (Soft Teacher); opt-in, not one of the issue's arms."""
+    soft = copy.deepcopy(load('mt_fixmatch_star_soft_bg').to_dict())
+    star = copy.deepcopy(load('mt_fixmatch_star').to_dict())
+    cfg = soft['model'].pop('semi_train_cfg')
+    assert cfg == dict(star['model'].pop('semi_train_cfg'),
+                       det_positives_only=False,
+                       det_teacher_background=True)
+    for key in set(soft) | set(star):
+        assert soft.get(key) == star.get(key), key
+    assert 'mt_fixmatch_star_soft_bg' in br.PEERS
+    assert 'mt_fixmatch_star_soft_bg' not in br.parse_args([]).arms
+
+
 def test_the_d16_pretrained_backbone_loads_into_the_stride32_one():
     """The CPU pretraining stand-in trains a dilated ResNet-18 (output
     stride 16); dilation is not a weight, so its weights load strictly."""

@@ -58,4 +58,5 @@ def test_allowed_keys_per_model():
     assert get('SemiMultiTask') == {
         'unsup_weight', 'unsup_on', 'pseudo_label_filter',
         'unsup_task_weights', 'seg_pseudo_threshold', 'det_score_thr',
-        'det_min_box_size', 'det_positives_only'}
+        'det_min_box_size', 'det_positives_only',
+        'det_teacher_background'}

@@ -126,9 +126,11 @@ ARMS = dict(
     dense_fixmatch_tau95=CFG_DIR + 'ablation_dense-fixmatch-tau0.95_'
     'deeplabv3plus_r18-d16_1xb8-explicit-cpu-stage2_synthcityscapes.py')
 ABLATIONS = ('dense_fixmatch_geometric', 'dense_fixmatch_tau95')
-# UniMatch (arXiv:2208.09910): the peers' answer to confirmation bias,
-# measured beside the issue's arms when asked (--arms ... unimatch)
-PEERS = ('unimatch',)
+# The peers' answers, measured beside the issue's arms when asked (--arms
+# ... unimatch): UniMatch (arXiv:2208.09910) to confirmation bias, Soft
+# Teacher's background weighting (arXiv:2106.09018) to the multi-task
+# paper's positives-only detection loss
+PEERS = ('unimatch', 'mt_fixmatch_star_soft_bg')
 OPTIONAL = PEERS + ABLATIONS
 # The offline DARS arms: round k of one tools/dars_rounds.py job (arm
 # 'dars' in the plan; its round 0 is the stage-1 checkpoint, so its config's
@@ -358,7 +360,7 @@ class Job:
     def kind(self) -> str:
         if self.rounds:
             return 'dars'
-        if self.arm in PEERS:  # its own cost per step (STEP_COST)
+        if self.arm == 'unimatch':  # its own cost per step (STEP_COST)
             return self.arm
         kind = 'semi' if self.semi else 'supervised'
         return 'mt_' + kind if self.task == 'multitask' else kind

@@ -41,13 +41,20 @@ MT_ARMS = dict(
     mt_dense_fixmatch=CFG_DIR + 'dense-fixmatch_deeplabv3plus-retinanet_'
     'r18_1xb8-explicit-cpu-stage2_synthcityscapes-mt-d-12-48.py',
     mt_fixmatch_star=CFG_DIR + 'fixmatch-star_deeplabv3plus-retinanet_'
-    'r18_1xb8-explicit-cpu-stage2_synthcityscapes-mt-d-12-48.py')
+    'r18_1xb8-explicit-cpu-stage2_synthcityscapes-mt-d-12-48.py',
+    # not in the default arm list: FixMatch* with Soft Teacher's background
+    # weighting of the unsupervised detection loss (the peers' answer to
+    # the paper's positives-only loss; arXiv:2106.09018)
+    mt_fixmatch_star_soft_bg=CFG_DIR + 'fixmatch-star-soft-teacher-bg_'
+    'deeplabv3plus-retinanet_r18_1xb8-explicit-cpu-stage2_synthcityscapes-'
+    'mt-d-12-48.py')
 MT_LABELS = dict(
     mt_stage1='multi-task stage 1 (supervised)',
     mt_baseline='multi-task supervised baseline',
     mt_baseline_ema='multi-task supervised baseline, EMA weights',
     mt_dense_fixmatch='multi-task Dense FixMatch',
-    mt_fixmatch_star='multi-task FixMatch*')
+    mt_fixmatch_star='multi-task FixMatch*',
+    mt_fixmatch_star_soft_bg='multi-task FixMatch*, Soft Teacher background')
 # where each config keeps the stage-1 checkpoint (SemiMultiTask: on the
 # inner network, so student and EMA teacher both start from it)
 MT_INIT_KEY = dict(supervised='model.init_cfg', semi='model.model.init_cfg')

@@ -21,6 +21,8 @@ from ..utils.view_geometry import (batch_frame_metas, stack_homographies,
 from .box_pseudo_labels import confident_boxes, project_boxes
 from .positive_targets import positive_targets_only
 from .seg_det_network import TASKS
+from .teacher_background import (background_scores,
+                                 teacher_weighted_background)
 
 #: the data-sample field that carries each task's (pseudo-)labels
 GT_FIELDS = dict(seg='gt_sem_seg', det='gt_instances')
@@ -33,11 +35,15 @@ class TeacherTargets(NamedTuple):
     the strong frame by :func:`match_seg_pseudo_labels`, the weak-frame
     argmax, confidence, validity); ``teacher_boxes``: the teacher's
     confident detections on the weak views; ``boxes``: those projected into
-    the strong views, clipped, tiny ones dropped. Entries of a task the
-    model lacks are None."""
+    the strong views, clipped, tiny ones dropped; ``det_background``
+    (with ``det_teacher_background`` only): per FPN level ``[n, H*W*A]``,
+    the teacher's background score of each anchor of the weak view
+    (:func:`background_scores`). Entries of a task the model lacks are
+    None."""
     seg: Optional[PseudoTargets]
     teacher_boxes: Optional[List[InstanceData]]
     boxes: Optional[List[InstanceData]]
+    det_background: Optional[List[Tensor]] = None
 
 
 @MODELS.register_module()
@@ -62,7 +68,11 @@ class SemiMultiTask(SemiBaseModel):
       projected into the strong view (:func:`project_boxes`), clipped, boxes
       thinner than ``det_min_box_size`` dropped; with ``det_positives_only``
       (default) the loss ignores anchors assigned to the background
-      (:func:`positive_targets_only`).
+      (:func:`positive_targets_only`); with ``det_teacher_background``
+      instead, Soft Teacher's form (arXiv:2106.09018): background anchors
+      weighted by the teacher's background score at the same anchor of
+      the weak view (:func:`teacher_weighted_background`; views of one
+      geometry only, FixMatch*).
 
     ``lambda_t = unsup_weight * unsup_task_weights[t]`` (the ramp hook sets
     ``unsup_weight``); ``gamma_t`` is the network's ``task_weights``.
@@ -87,12 +97,13 @@ class SemiMultiTask(SemiBaseModel):
             ``unsup_task_weights`` (``dict(seg=1., det=1.)``),
             ``seg_pseudo_threshold`` (0.), ``det_score_thr`` (0.5),
             ``det_min_box_size`` (2. pixels), ``det_positives_only``
-            (True).
+            (True), ``det_teacher_background`` (False; needs
+            ``det_positives_only=False``).
     """
 
     semi_train_keys = ('unsup_task_weights', 'seg_pseudo_threshold',
                        'det_score_thr', 'det_min_box_size',
-                       'det_positives_only')
+                       'det_positives_only', 'det_teacher_background')
 
     def __init__(self, model: dict, **kwargs):
         super().__init__(model=model, **kwargs)
@@ -114,6 +125,13 @@ class SemiMultiTask(SemiBaseModel):
             raise ValueError('semi_train_cfg.det_min_box_size must be >= 0, '
                              f'got {self.det_min_box_size}')
         self.det_positives_only = bool(cfg.get('det_positives_only', True))
+        self.det_teacher_background = bool(
+            cfg.get('det_teacher_background', False))
+        if self.det_teacher_background and self.det_positives_only:
+            raise ValueError(
+                'semi_train_cfg.det_teacher_background=True weighs the '
+                'background anchors, which det_positives_only=True (the '
+                'default) drops: set det_positives_only=False')
         self.unsup_task_weights = dict(seg=1.0, det=1.0)
         for task, w in (cfg.get('unsup_task_weights') or {}).items():
             if task not in TASKS:
@@ -143,7 +161,7 @@ class SemiMultiTask(SemiBaseModel):
         s_ds = [batch.strong_samples[i] for i in idx.tolist()]
         weak_x = batch.weak_inputs
         out = self.teacher.forward_heads(weak_x[idx]) if w_ds else None
-        seg = teacher_boxes = boxes = None
+        seg = teacher_boxes = boxes = det_background = None
         if 'seg' in self.tasks:
             if w_ds:
                 head = self.teacher.decode_head
@@ -166,7 +184,13 @@ class SemiMultiTask(SemiBaseModel):
             teacher_boxes, boxes = (
                 self.det_pseudo_labels(out['det'], w_ds, s_ds)
                 if w_ds else ([], []))
-        return TeacherTargets(seg, teacher_boxes, boxes)
+            if self.det_teacher_background and w_ds:
+                check_one_geometry(weak_x, batch.strong_inputs, w_ds, s_ds)
+                head = self.teacher.bbox_head
+                det_background = background_scores(out['det'][0],
+                                                   head.num_classes,
+                                                   head.use_sigmoid_cls)
+        return TeacherTargets(seg, teacher_boxes, boxes, det_background)
 
     def det_pseudo_labels(self, det_out, w_ds: Sequence, s_ds: Sequence):
         """Teacher detections (its head's post-processing, in the weak
@@ -252,6 +276,16 @@ class SemiMultiTask(SemiBaseModel):
             if task == 'det' and self.det_positives_only and pos:
                 with positive_targets_only(self.student.bbox_head):
                     part = self.student.task_loss(task, fwd, sel, samples)
+            elif task == 'det' and self.det_teacher_background and pos:
+                rows = torch.tensor(pos, dtype=torch.long,
+                                    device=index.device)
+                levels = [
+                    r[rows.to(r.device)].reshape(-1)
+                    for r in targets.det_background
+                ]
+                with teacher_weighted_background(self.student.bbox_head,
+                                                 levels):
+                    part = self.student.task_loss(task, fwd, sel, samples)
             else:
                 part = self.student.task_loss(task, fwd, sel, samples)
             part = reweight_loss_dict(part,
@@ -294,3 +328,26 @@ class SemiMultiTask(SemiBaseModel):
                 pseudo_boxes=[b.bboxes for b in targets.boxes],
                 pseudo_box_labels=[b.labels for b in targets.boxes])
         return info
+
+
+def check_one_geometry(weak_x: Tensor, strong_x: Tensor, w_ds: Sequence,
+                       s_ds: Sequence) -> None:
+    """The teacher's anchors on the weak views are the student's on the
+    strong views: same batch shape, and each sample's two views have one
+    homography and valid size (FixMatch*'s shared crop)."""
+    if weak_x.shape[2:] != strong_x.shape[2:]:
+        raise ValueError(
+            'semi_train_cfg.det_teacher_background needs weak and strong '
+            f'batches of one shape, got {tuple(weak_x.shape[2:])} and '
+            f'{tuple(strong_x.shape[2:])}')
+    src = stack_homographies(w_ds, weak_x.device)
+    dst = stack_homographies(s_ds, weak_x.device)
+    for k, (w, s) in enumerate(zip(w_ds, s_ds)):
+        if valid_hw(w) != valid_hw(s) or not torch.allclose(
+                src[k], dst[k], atol=1e-4):
+            raise ValueError(
+                'semi_train_cfg.det_teacher_background weighs each anchor of '
+                'the strong view by the teacher at the same anchor of the '
+                'weak view, so both views need one geometry (FixMatch*: '
+                f'shared crop, photometric strong view); sample {k} of '
+                f'{w.metainfo.get("img_path", "the batch")} has two')
