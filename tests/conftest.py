@@ -101,3 +101,11 @@ def tiny_env(synthetic_cityscapes_root, tmp_path_factory):
         OMP_NUM_THREADS='1',
         PYTHONUNBUFFERED='1')
     return env
+
+
+@pytest.fixture(scope='session')
+def multitask_gen_root(tmp_path_factory):
+    """4 generated Cityscapes train images (128x64) with derived boxes for
+    the multi-task model tests: ``(root, ann_dir)``. Do not modify them."""
+    from multitask_helpers import generated_multitask_root
+    return generated_multitask_root(str(tmp_path_factory.mktemp('mt_gen')))

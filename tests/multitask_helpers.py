@@ -78,6 +78,55 @@ def collate(samples):
     return pseudo_collate(samples)
 
 
+def generated_multitask_root(base: str):
+    """4 generated Cityscapes train images (128x64, seed 1) and their
+    boxes: ``(root, ann_dir)``."""
+    from mmssl.datasets.converters import convert_cityscapes_boxes
+    from mmssl.datasets.synthetic import generate_dataset
+    root = generate_dataset(osp.join(base, 'gen'), 'cityscapes', seed=1,
+                            num_train=4, num_val=1, num_extra=0,
+                            size=(128, 64), num_cities=1)['root']
+    ann = osp.join(base, 'ann')
+    convert_cityscapes_boxes(root, out_dir=ann)
+    return root, ann
+
+
+def det_head_case():
+    """A tiny network (random init, seed 0), its head outputs on 2 random
+    64x64 images and 2 data samples with ground-truth boxes (2 and 1):
+    ``(net, fwd, samples)``."""
+    from mmdet.structures import DetDataSample
+    from mmdet.structures.bbox import HorizontalBoxes
+    from mmengine.structures import InstanceData
+    from mmseg.registry import MODELS
+    torch.manual_seed(0)
+    net = MODELS.build(tiny_network())
+    with torch.no_grad():
+        fwd = net.forward_heads(torch.randn(2, 3, 64, 64))
+    samples = []
+    for boxes in ([[4., 6., 30., 40.], [40., 30., 60., 62.]],
+                  [[8., 8., 40., 24.]]):
+        ds = DetDataSample(metainfo=dict(img_shape=(64, 64),
+                                         pad_shape=(64, 64)))
+        ds.gt_instances = InstanceData(
+            bboxes=HorizontalBoxes(torch.tensor(boxes, dtype=torch.float)),
+            labels=torch.tensor([1, 5][:len(boxes)]))
+        samples.append(ds)
+    return net, fwd, samples
+
+
+def flagged_batch(ds, flags, seed=0):
+    """A collated batch of ``len(flags)`` samples of ``ds`` (cycled), the
+    i-th flagged ``seg_labeled, det_labeled = flags[i]``."""
+    import numpy as np
+    np.random.seed(seed)
+    batch = collate([ds[i % len(ds)] for i in range(len(flags))])
+    for i, (seg, det) in enumerate(flags):
+        set_flags(batch, i, seg_labeled=seg, det_labeled=det,
+                  is_labeled=seg or det)
+    return batch
+
+
 def set_flags(batch, index, **flags):
     """Override per-task flags of sample ``index`` in both branches."""
     for branch in ('weak', 'strong'):

@@ -9,24 +9,16 @@ import pytest
 import torch
 import torch.nn.functional as F
 from mmengine.logging import MessageHub
-from mmengine.structures import InstanceData
 
-from multitask_helpers import (collate, data_config, semi_model_cfg,
-                               set_flags, tiny_network, views_dataset)
+from multitask_helpers import (data_config, det_head_case, flagged_batch,
+                               semi_model_cfg, tiny_network, views_dataset)
 
 CROP = (64, 64)
 
 
 @pytest.fixture(scope='module')
-def mt_ds(tmp_path_factory):
-    from mmssl.datasets.converters import convert_cityscapes_boxes
-    from mmssl.datasets.synthetic import generate_dataset
-    base = tmp_path_factory.mktemp('mt_model')
-    root = generate_dataset(str(base / 'gen'), 'cityscapes', seed=1,
-                            num_train=4, num_val=1, num_extra=0,
-                            size=(128, 64), num_cities=1)['root']
-    ann = str(base / 'ann')
-    convert_cityscapes_boxes(root, out_dir=ann)
+def mt_ds(multitask_gen_root):
+    root, ann = multitask_gen_root
     cfg = data_config()
     views = dict(cfg.multitask_views.to_dict(), crop_size=CROP,
                  resize=dict(cfg.random_resize.to_dict(), scale=(128, 64)))
@@ -42,13 +34,7 @@ def _build(semi_train_cfg=None, **net):
     return model
 
 
-def _batch(ds, flags, seed=0):
-    np.random.seed(seed)
-    batch = collate([ds[i % len(ds)] for i in range(len(flags))])
-    for i, (seg, det) in enumerate(flags):
-        set_flags(batch, i, seg_labeled=seg, det_labeled=det,
-                  is_labeled=seg or det)
-    return batch
+_batch = flagged_batch
 
 
 def _step(model, batch, backward=True):
@@ -136,24 +122,9 @@ def test_positives_only_ignores_background_anchors():
     zero at every anchor the head's own assigner gives the background, and
     nonzero at positives; the plain loss does train those anchors (so the
     check would fail without the wrapper)."""
-    from mmdet.structures import DetDataSample
-    from mmdet.structures.bbox import HorizontalBoxes
-    from mmseg.registry import MODELS
     from mmssl.models.multitask import positive_targets_only
-    torch.manual_seed(0)
-    net = MODELS.build(tiny_network())
+    net, fwd, samples = det_head_case()
     head = net.bbox_head
-    x = torch.randn(2, 3, 64, 64)
-    with torch.no_grad():
-        fwd = net.forward_heads(x)
-    samples = []
-    for boxes in ([[4., 6., 30., 40.], [40., 30., 60., 62.]], [[8, 8, 40, 24]]):
-        ds = DetDataSample(metainfo=dict(img_shape=(64, 64),
-                                         pad_shape=(64, 64)))
-        ds.gt_instances = InstanceData(
-            bboxes=HorizontalBoxes(torch.tensor(boxes, dtype=torch.float)),
-            labels=torch.tensor([1, 5][:len(boxes)]))
-        samples.append(ds)
 
     def grads(positives_only):
         cls = [c.clone().requires_grad_() for c in fwd['det'][0]]

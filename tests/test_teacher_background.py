@@ -4,7 +4,6 @@ mmdet's anchor order, the weighted focal loss against an independent
 computation (and its limits: weight 1 is the plain loss, weight 0 the
 positives-only one), the wiring through SemiMultiTask on FixMatch* views of
 generated data, and the config / geometry errors."""
-import numpy as np
 import pytest
 import torch
 from mmdet.models.losses.focal_loss import py_sigmoid_focal_loss
@@ -13,8 +12,8 @@ from mmdet.structures.bbox import HorizontalBoxes
 from mmengine.logging import MessageHub
 from mmengine.structures import InstanceData
 
-from multitask_helpers import (collate, data_config, semi_model_cfg,
-                               set_flags, tiny_network, views_dataset)
+from multitask_helpers import (data_config, det_head_case, flagged_batch,
+                               semi_model_cfg, views_dataset)
 
 CROP = (64, 64)
 
@@ -39,25 +38,6 @@ def test_background_scores_follow_the_heads_anchor_order():
         background_scores([torch.randn(1, 7, 2, 2)], 4, use_sigmoid=True)
 
 
-def _det_case():
-    """A tiny network's RetinaNet head outputs on 2 images with boxes."""
-    from mmseg.registry import MODELS
-    torch.manual_seed(0)
-    net = MODELS.build(tiny_network())
-    with torch.no_grad():
-        fwd = net.forward_heads(torch.randn(2, 3, 64, 64))
-    samples = []
-    for boxes in ([[4., 6., 30., 40.], [40., 30., 60., 62.]],
-                  [[8., 8., 40., 24.]]):
-        ds = DetDataSample(metainfo=dict(img_shape=(64, 64),
-                                         pad_shape=(64, 64)))
-        ds.gt_instances = InstanceData(
-            bboxes=HorizontalBoxes(torch.tensor(boxes, dtype=torch.float)),
-            labels=torch.tensor([1, 5][:len(boxes)]))
-        samples.append(ds)
-    return net, fwd, samples
-
-
 def _cls_losses(net, fwd, samples, levels=None, positives_only=False):
     from mmssl.models.multitask import (positive_targets_only,
                                         teacher_weighted_background)
@@ -80,7 +60,7 @@ def test_weighted_focal_loss_equals_an_independent_computation():
     over the head's avg_factor, rescaled by sum(w) / max(sum(w * soft), 1)
     per level (mmdet SoftTeacher's normalisation); r = 1 gives the plain
     loss, r = 0 the positives-only loss times its rescaling."""
-    net, fwd, samples = _det_case()
+    net, fwd, samples = det_head_case()
     head = net.bbox_head
     sizes = [c.shape[-2:] for c in fwd['det'][0]]
     anchors, valid = head.get_anchors(sizes, [s.metainfo for s in samples],
@@ -147,15 +127,8 @@ def test_levels_called_at_once_and_wrong_anchor_counts():
 
 
 @pytest.fixture(scope='module')
-def star_ds(tmp_path_factory):
-    from mmssl.datasets.converters import convert_cityscapes_boxes
-    from mmssl.datasets.synthetic import generate_dataset
-    base = tmp_path_factory.mktemp('teacher_bg')
-    root = generate_dataset(str(base / 'gen'), 'cityscapes', seed=1,
-                            num_train=4, num_val=1, num_extra=0,
-                            size=(128, 64), num_cities=1)['root']
-    ann = str(base / 'ann')
-    convert_cityscapes_boxes(root, out_dir=ann)
+def star_ds(multitask_gen_root):
+    root, ann = multitask_gen_root
     cfg = data_config()
     resize = dict(cfg.random_resize.to_dict(), scale=(128, 64))
     star = dict(cfg.fixmatch_star_views.to_dict(), crop_size=CROP,
@@ -173,13 +146,7 @@ def _model(**semi):
     return model
 
 
-def _batch(ds, flags):
-    np.random.seed(0)
-    batch = collate([ds[i % len(ds)] for i in range(len(flags))])
-    for i, (seg, det) in enumerate(flags):
-        set_flags(batch, i, seg_labeled=seg, det_labeled=det,
-                  is_labeled=seg or det)
-    return batch
+_batch = flagged_batch
 
 
 def test_semi_multitask_weighs_background_by_its_teacher(star_ds):

@@ -79,30 +79,11 @@ def markdown(table: dict, title: str) -> str:
 
 
 def plot(path: str, table: dict, title: str) -> None:
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    from mmssl.pseudo_labeling.io import atomic_write_bytes
-    names = [c['name'] for c in table['classes']]
-    x = np.arange(len(names))
-    fig, ax = plt.subplots(figsize=(max(6, 0.5 * len(names) + 2), 4))
-    for k, key in enumerate(('precision', 'coverage', 'recall')):
-        values = [100 * (c[key] or 0.0) for c in table['classes']]
-        ax.bar(x + (k - 1) * 0.27, values, 0.27, label=key)
-    ax.set_xticks(x)
-    ax.set_xticklabels(names, rotation=60, ha='right', fontsize=8)
-    ax.set_ylabel('%')
-    ax.set_ylim(0, 100)
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    import io
-    buf = io.BytesIO()
-    fig.savefig(buf, format='png', dpi=100)
-    plt.close(fig)
-    atomic_write_bytes(path, buf.getvalue())
+    from mmssl.pseudo_labeling.report import class_bar_plot
+    bars = [(key, [100 * (c[key] or 0.0) for c in table['classes']])
+            for key in ('precision', 'coverage', 'recall')]
+    class_bar_plot(path, [c['name'] for c in table['classes']], bars, '%',
+                   title, ylim=(0, 100))
 
 
 def main(argv=None) -> dict:

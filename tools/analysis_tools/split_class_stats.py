@@ -18,7 +18,6 @@ e.g. the whole train set, beside it).
         [--reference ANN_FILE]   # e.g. '' (every train image)
 """
 import argparse
-import io
 import os.path as osp
 import sys
 from typing import Dict, Optional
@@ -27,8 +26,7 @@ import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
-from mmssl.pseudo_labeling.io import (atomic_write_bytes,  # noqa: E402
-                                      atomic_write_json)
+from mmssl.pseudo_labeling.io import atomic_write_json  # noqa: E402
 
 NAME = 'split_class_stats'
 
@@ -121,28 +119,13 @@ def markdown(stats: dict, ref: Optional[dict]) -> str:
 
 
 def plot(path: str, stats: dict, ref: Optional[dict], title: str) -> None:
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    names = stats['classes']
-    x = np.arange(len(names))
-    fig, ax = plt.subplots(figsize=(max(6, 0.5 * len(names) + 2), 4))
-    width = 0.4 if ref else 0.8
-    ax.bar(x - (width / 2 if ref else 0), stats['images'], width,
-           label=f'split ({stats["num_images"]} images)')
+    from mmssl.pseudo_labeling.report import class_bar_plot
+    bars = [(f'split ({stats["num_images"]} images)', stats['images'])]
     if ref:
-        ax.bar(x + width / 2, ref['images'], width,
-               label=f'reference ({ref["num_images"]} images)')
-    ax.set_xticks(x)
-    ax.set_xticklabels(names, rotation=60, ha='right', fontsize=8)
-    ax.set_ylabel('images containing the class')
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format='png', dpi=100)
-    plt.close(fig)
-    atomic_write_bytes(path, buf.getvalue())
+        bars.append((f'reference ({ref["num_images"]} images)',
+                     ref['images']))
+    class_bar_plot(path, stats['classes'], bars,
+                   'images containing the class', title)
 
 
 def main(argv=None) -> dict:

@@ -46,22 +46,32 @@ class _PositiveOnlyLoss:
 
 
 @contextmanager
-def positive_targets_only(head: nn.Module):
-    """Within the block, ``head.loss_cls`` ignores background targets.
+def wrapped_loss_cls(head: nn.Module, make_wrapper, what: str):
+    """Within the block, ``head.loss_cls.forward`` is
+    ``make_wrapper(original_forward, head.num_classes)``; restored after.
 
     Raises:
         AttributeError: the head has no ``loss_cls`` module or no
-            ``num_classes`` (not an mmdet dense head).
+            ``num_classes`` (not an mmdet dense head); ``what`` names the
+            loss that needs one.
     """
     loss_cls = getattr(head, 'loss_cls', None)
     if not isinstance(loss_cls, nn.Module) or not hasattr(head, 'num_classes'):
         raise AttributeError(
             f'{type(head).__name__} has no loss_cls module / num_classes: '
-            'positives-only pseudo-label losses need an mmdet dense head '
-            '(RetinaHead, ATSSHead, FCOSHead, ...)')
-    loss_cls.forward = _PositiveOnlyLoss(
+            f'{what} need an mmdet dense head (RetinaHead, ATSSHead, '
+            'FCOSHead, ...)')
+    loss_cls.forward = make_wrapper(
         type(loss_cls).forward.__get__(loss_cls), head.num_classes)
     try:
         yield
     finally:
         del loss_cls.forward
+
+
+def positive_targets_only(head: nn.Module):
+    """Within the block, ``head.loss_cls`` ignores background targets
+    (:func:`wrapped_loss_cls`; AttributeError for a head without
+    ``loss_cls`` / ``num_classes``)."""
+    return wrapped_loss_cls(head, _PositiveOnlyLoss,
+                            'positives-only pseudo-label losses')

@@ -25,14 +25,13 @@ checks. Works for heads that call ``loss_cls(scores, labels, weight, ...)``
 once per FPN level (``AnchorHead``, ``ATSSHead``, ...) or once over all
 levels concatenated level-major (``FCOSHead``).
 """
-from contextlib import contextmanager
 from typing import List, Sequence
 
 import torch
 import torch.nn as nn
 from torch import Tensor
 
-from .positive_targets import positive_weight
+from .positive_targets import positive_weight, wrapped_loss_cls
 
 
 def background_scores(cls_scores: Sequence[Tensor], num_classes: int,
@@ -102,7 +101,6 @@ class _TeacherWeightedLoss:
                             **kwargs) * scale
 
 
-@contextmanager
 def teacher_weighted_background(head: nn.Module, levels: List[Tensor]):
     """Within the block, ``head.loss_cls`` weighs background anchors by the
     teacher's background scores ``levels`` (per level, the flattened
@@ -114,15 +112,7 @@ def teacher_weighted_background(head: nn.Module, levels: List[Tensor]):
         RuntimeError: a ``loss_cls`` call whose targets are not the
             teacher's anchors (another geometry or batch).
     """
-    loss_cls = getattr(head, 'loss_cls', None)
-    if not isinstance(loss_cls, nn.Module) or not hasattr(head, 'num_classes'):
-        raise AttributeError(
-            f'{type(head).__name__} has no loss_cls module / num_classes: '
-            'teacher-weighted background losses need an mmdet dense head '
-            '(RetinaHead, ATSSHead, FCOSHead, ...)')
-    loss_cls.forward = _TeacherWeightedLoss(
-        type(loss_cls).forward.__get__(loss_cls), head.num_classes, levels)
-    try:
-        yield
-    finally:
-        del loss_cls.forward
+    return wrapped_loss_cls(
+        head, lambda forward, num_classes: _TeacherWeightedLoss(
+            forward, num_classes, levels),
+        'teacher-weighted background losses')
