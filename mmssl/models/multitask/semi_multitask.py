@@ -349,5 +349,6 @@ def check_one_geometry(weak_x: Tensor, strong_x: Tensor, w_ds: Sequence,
                 'semi_train_cfg.det_teacher_background weighs each anchor of '
                 'the strong view by the teacher at the same anchor of the '
                 'weak view, so both views need one geometry (FixMatch*: '
-                f'shared crop, photometric strong view); sample {k} of '
-                f'{w.metainfo.get("img_path", "the batch")} has two')
+                'shared crop, photometric strong view); the views of '
+                f'{w.metainfo.get("img_path", f"unsupervised sample {k}")} '
+                'differ')
