@@ -146,6 +146,12 @@ def test_soft_teacher_arm_is_fixmatch_star_with_weighted_background():
         assert soft.get(key) == star.get(key), key
     assert 'mt_fixmatch_star_soft_bg' in br.PEERS
     assert 'mt_fixmatch_star_soft_bg' not in br.parse_args([]).arms
+    # priced in the overall ETA as a multi-task semi-supervised step
+    args = br.parse_args(['--data-seeds', '0', '--splits', '1-8', '--arms',
+                          'mt_fixmatch_star_soft_bg', '--work-dir', 'wd',
+                          '--no-all-labels', '--pretrained', 'bb.pth'])
+    job, = [j for j in br.plan(args) if j.arm == 'mt_fixmatch_star_soft_bg']
+    assert job.semi and job.kind == 'mt_semi'
 
 
 def test_the_d16_pretrained_backbone_loads_into_the_stride32_one():
