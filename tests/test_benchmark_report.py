@@ -294,3 +294,13 @@ def test_several_results_files_merge(br, tmp_path):
         br.merge_results([p1, p3])
     assert br.main([p1, p3, '--md', str(tmp_path / 'bad.md')]) == 1
     assert not (tmp_path / 'bad.md').exists()
+
+
+def test_regime_values_not_measured_read_as_missing(br):
+    """A regime value that was not measured (None, e.g. from a file of an
+    invocation without that run) shows as a dash, as an absent one does,
+    not as 'null'."""
+    table = br._regime_table({'a/1-8': dict(x=None, y=1.5),
+                              'b/1-8': dict(y=2)}).splitlines()
+    assert table[2:] == [f'| a/1-8 | {br.DASH} | 1.5 |',
+                         f'| b/1-8 | {br.DASH} | 2 |']

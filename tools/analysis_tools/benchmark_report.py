@@ -433,7 +433,9 @@ def _regime_table(regime):
             + '\n```'
     cols = list(dict.fromkeys(k for v in regime.values() for k in v))
 
-    def show(x):
+    def show(x):  # a value not measured (None) reads as a missing one
+        if x is None:
+            return DASH
         return x if isinstance(x, (str, int, float)) else json.dumps(
             x, default=str)
 
