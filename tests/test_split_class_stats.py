@@ -67,9 +67,9 @@ def test_label_settings_and_missing_files(tmp_path):
     label_map on the result, as LoadAnnotations; a missing label map is
     named."""
     path = str(tmp_path / 'gt.png')
-    cv2.imwrite(path, np.array([[0, 1, 2, 3]], np.uint8))
+    cv2.imwrite(path, np.array([[0, 1, 2, 3]] * 2, np.uint8))
     got = scs.load_label(dict(seg_map_path=path, label_map={2: 0, 0: 5},
                               reduce_zero_label=True))
-    assert got.tolist() == [[255, 5, 1, 0]]
+    assert got.tolist() == [[255, 5, 1, 0]] * 2
     with pytest.raises(FileNotFoundError, match='nothere.png'):
         scs.load_label(dict(seg_map_path=str(tmp_path / 'nothere.png')))

@@ -206,3 +206,19 @@ def test_teacher_background_needs_background_and_one_geometry(star_ds):
         _batch(star_ds[1], [(True, True), (False, False)]), True)
     with pytest.raises(ValueError, match='one geometry'):
         model.loss(data['inputs'], data['data_samples'])
+
+
+def test_levels_left_unused_are_an_error():
+    """A block in which the head's loss covers fewer levels than the
+    teacher's scores (one call for the first level only) ends with an
+    error naming the count, not a silently partial weighting."""
+    from mmssl.models.multitask import teacher_weighted_background
+    net, _, _ = det_head_case()
+    head = net.bbox_head
+    levels = [torch.rand(8), torch.rand(2)]
+    with pytest.raises(RuntimeError, match='1 of the teacher.s 2 levels'):
+        with teacher_weighted_background(head, levels):
+            head.loss_cls(torch.zeros(8, head.cls_out_channels),
+                          torch.full((8, ), head.num_classes),
+                          avg_factor=1.0)
+    assert 'forward' not in vars(head.loss_cls)  # restored

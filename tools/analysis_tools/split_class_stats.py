@@ -54,28 +54,19 @@ def train_dataset_cfg(cfg) -> dict:
 
 
 def load_label(info: dict) -> np.ndarray:
-    """A label map as mmseg's ``LoadAnnotations`` gives it
-    (reduce_zero_label, then label_map)."""
-    import mmcv
+    """A label map as training sees it: mmseg's ``LoadAnnotations`` on the
+    dataset's data info (``reduce_zero_label``, then ``label_map``)."""
+    from mmseg.datasets.transforms import LoadAnnotations
     path = info['seg_map_path']
     if not osp.isfile(path):
         raise FileNotFoundError(f'label map {path} of the split not found')
-    gt = mmcv.imread(path, flag='unchanged', backend='pillow')
-    gt = np.asarray(gt).astype(np.int64)
-    if gt.ndim == 3:
+    results = dict(info, seg_fields=[],
+                   reduce_zero_label=info.get('reduce_zero_label', False))
+    gt = LoadAnnotations(imdecode_backend='pillow')(results)['gt_seg_map']
+    if gt.ndim != 2:
         raise ValueError(f'{path}: expected a single-channel label map, '
                          f'got shape {gt.shape}')
-    if info.get('reduce_zero_label', False):
-        gt[gt == 0] = 255
-        gt = gt - 1
-        gt[gt == 254] = 255
-    label_map = info.get('label_map')
-    if label_map:
-        out = gt.copy()
-        for old, new in label_map.items():
-            out[gt == old] = new
-        gt = out
-    return gt
+    return gt.astype(np.int64)
 
 
 def count_classes(ds_cfg: dict) -> Dict:
@@ -83,6 +74,9 @@ def count_classes(ds_cfg: dict) -> Dict:
     ``ds_cfg`` (built with an empty pipeline)."""
     from mmseg.registry import DATASETS
     dataset = DATASETS.build(dict(ds_cfg, pipeline=[]))
+    if len(dataset) == 0:
+        raise ValueError(f'{ds_cfg.get("ann_file")!r} under '
+                         f'{ds_cfg.get("data_root")!r} lists no image')
     classes = list(dataset.metainfo['classes'])
     n = len(classes)
     images, pixels = np.zeros(n, np.int64), np.zeros(n, np.int64)
@@ -91,9 +85,6 @@ def count_classes(ds_cfg: dict) -> Dict:
         counts = np.bincount(gt[(gt >= 0) & (gt < n)].ravel(), minlength=n)
         images += counts > 0
         pixels += counts
-    if len(dataset) == 0:
-        raise ValueError(f'{ds_cfg.get("ann_file")!r} under '
-                         f'{ds_cfg.get("data_root")!r} lists no image')
     return dict(classes=classes, num_images=len(dataset),
                 images=images.tolist(), pixels=pixels.tolist(),
                 absent=[c for c, k in zip(classes, images) if k == 0])

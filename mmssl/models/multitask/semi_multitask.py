@@ -270,15 +270,13 @@ class SemiMultiTask(SemiBaseModel):
                 k for k, ds in enumerate(data_samples)
                 if GT_FIELDS[task] in ds
             ]
-            sel = index[torch.tensor(pos, dtype=torch.long,
-                                     device=index.device)]
+            rows = torch.tensor(pos, dtype=torch.long, device=index.device)
+            sel = index[rows]
             samples = [data_samples[k] for k in pos]
             if task == 'det' and self.det_positives_only and pos:
                 with positive_targets_only(self.student.bbox_head):
                     part = self.student.task_loss(task, fwd, sel, samples)
             elif task == 'det' and self.det_teacher_background and pos:
-                rows = torch.tensor(pos, dtype=torch.long,
-                                    device=index.device)
                 levels = [
                     r[rows.to(r.device)].reshape(-1)
                     for r in targets.det_background

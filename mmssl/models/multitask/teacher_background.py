@@ -25,6 +25,7 @@ checks. Works for heads that call ``loss_cls(scores, labels, weight, ...)``
 once per FPN level (``AnchorHead``, ``ATSSHead``, ...) or once over all
 levels concatenated level-major (``FCOSHead``).
 """
+from contextlib import contextmanager
 from typing import List, Sequence
 
 import torch
@@ -101,6 +102,7 @@ class _TeacherWeightedLoss:
                             **kwargs) * scale
 
 
+@contextmanager
 def teacher_weighted_background(head: nn.Module, levels: List[Tensor]):
     """Within the block, ``head.loss_cls`` weighs background anchors by the
     teacher's background scores ``levels`` (per level, the flattened
@@ -110,9 +112,19 @@ def teacher_weighted_background(head: nn.Module, levels: List[Tensor]):
         AttributeError: the head has no ``loss_cls`` module or no
             ``num_classes`` (not an mmdet dense head).
         RuntimeError: a ``loss_cls`` call whose targets are not the
-            teacher's anchors (another geometry or batch).
+            teacher's anchors (another geometry or batch), or a block that
+            leaves some of the teacher's levels unused.
     """
-    return wrapped_loss_cls(
-        head, lambda forward, num_classes: _TeacherWeightedLoss(
-            forward, num_classes, levels),
-        'teacher-weighted background losses')
+    made = []
+
+    def make(forward, num_classes):
+        made.append(_TeacherWeightedLoss(forward, num_classes, levels))
+        return made[0]
+
+    with wrapped_loss_cls(head, make, 'teacher-weighted background losses'):
+        yield
+    if made[0].calls != len(levels):
+        raise RuntimeError(
+            f'teacher background scores: the head computed its '
+            f'classification loss over {made[0].calls} of the teacher\'s '
+            f'{len(levels)} levels')
